@@ -1,0 +1,186 @@
+"""Whoosh analyzers for Chinese news text (one set for indexing and querying).
+
+Two token streams are made from every paragraph, both over the *simplified* text
+(``normalize.simplify``: width folding + OpenCC Traditional->Simplified, length
+preserving) with character offsets into the *original* text:
+
+``word_analyzer()``
+    jieba words (a private ``jieba.Tokenizer`` so that variant names can be
+    registered without touching the global one), Latin/digit runs as words,
+    lowercased, Chinese particles stopped.  Positions are ordinals.
+``gram_analyzer()``
+    character bigrams of every Han run plus the last character of the run (so a
+    single character can be found by prefix), Latin/digit runs as whole words,
+    lowercased.  A string of Han characters occurs in a paragraph exactly when its
+    bigrams occur at consecutive positions, so a phrase query over this field is a
+    find-in-page over normalised text, whatever jieba does with the context.
+
+The tokenizers follow Whoosh's contract (``positions``, ``chars``, ``start_pos``,
+``start_char``, ``mode``, ``removestops``, ``tokenize``) and are composed with
+filters by ``|``.  They hold only configuration: jieba is built lazily per
+process, because Whoosh pickles the schema.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
+
+from .normalize import HAN_RANGES, simplify
+
+# Chinese particles and function words (Simplified, as tokens are normalised).
+STOP_WORDS = frozenset(
+    """的 地 得 了 着 过 吗 呢 吧 啊 呀 嘛 么 之 与 及 和 或 而 也 在 是 就 都 被 把 将 对 于 以 其 这 那 个 们
+    为 并 且 则 即 但 又 还 已 该 此 从 向 由 让 给 所 等 啦 哦 喔 哈 嗯 呗 罢 矣 乎 兮 焉 哉 者 也""".split()
+)
+
+_RUNS = re.compile(rf"(?P<han>[{HAN_RANGES}]+)|(?P<word>(?:(?![{HAN_RANGES}])[^\W_])+)")
+
+_seg_lock = threading.Lock()
+_segmenter = None
+_registered: set[str] = set()
+
+
+def segmenter():
+    """The process's jieba tokenizer (built on first use)."""
+    global _segmenter
+    if _segmenter is None:
+        with _seg_lock:
+            if _segmenter is None:
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                seg = jieba.Tokenizer()
+                seg.initialize()
+                _segmenter = seg
+    return _segmenter
+
+
+def register_words(words) -> int:
+    """Make jieba keep these multi-character words whole (e.g. every variant name).
+
+    Words are given in any script; they are registered in Simplified form, as
+    jieba sees simplified text.  Returns how many were new."""
+    seg = segmenter()
+    new = 0
+    with _seg_lock:
+        for w in words:
+            s = simplify(w).strip().lower()
+            if len(s) < 2 or s in _registered or not _RUNS.fullmatch(s):
+                continue
+            _registered.add(s)
+            seg.add_word(s)
+            new += 1
+    return new
+
+
+_cache = threading.local()
+
+
+def simplified(value: str) -> str:
+    """``simplify`` with a one-entry cache: both fields of a document share the work."""
+    last = getattr(_cache, "last", None)
+    if last is not None and last[0] is value:
+        return last[1]
+    s = simplify(value)
+    _cache.last = (value, s)
+    return s
+
+
+def runs(s: str):
+    """(is_han, start, end) for each Han run and each other letter/digit run."""
+    for m in _RUNS.finditer(s):
+        yield m.lastgroup == "han", m.start(), m.end()
+
+
+class _BaseTokenizer(Tokenizer):
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
+
+    def _pieces(self, s: str):
+        """(text, start, end, step): step is how far the token's position advances."""
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        s = simplified(value)
+        pos = start_pos - 1
+        for text, start, end, step in self._pieces(s):
+            pos += step
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class WordTokenizer(_BaseTokenizer):
+    """jieba words over simplified text; Latin and digit runs as single words."""
+
+    def __init__(self, hmm: bool = True):
+        self.hmm = hmm
+
+    def _pieces(self, s):
+        cut = segmenter().cut
+        hmm = self.hmm
+        for is_han, a, b in runs(s):
+            if not is_han:
+                yield s[a:b], a, b, 1
+                continue
+            i = a
+            for w in cut(s[a:b], HMM=hmm):
+                j = i + len(w)
+                yield w, i, j, 1
+                i = j
+
+
+class GramTokenizer(_BaseTokenizer):
+    """Overlapping Han bigrams; other runs whole.
+
+    Each Han run also yields its last character, at the position of the run's last
+    bigram (a run of one character: at a position of its own).  Bigrams are the
+    phrase units; the trailing character only serves prefix search for single
+    characters, since every character either starts a bigram or ends a run.
+    Punctuation between runs leaves a one-position gap, so a phrase never matches
+    across it; plain spaces (between Latin words) do not."""
+
+    def _pieces(self, s):
+        prev = None
+        for is_han, a, b in runs(s):
+            step = 2 if prev is not None and s[prev:a].strip() else 1
+            prev = b
+            if not is_han:
+                yield s[a:b], a, b, step
+                continue
+            for i in range(a, b - 1):
+                yield s[i:i + 2], i, i + 2, step
+                step = 1
+            yield s[b - 1], b - 1, b, 0 if b - a > 1 else step
+
+
+def word_analyzer():
+    return WordTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
+
+
+def gram_analyzer():
+    return GramTokenizer() | LowercaseFilter()

@@ -1,0 +1,148 @@
+"""The ``searcher`` command: a thin click layer over the library."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from . import index as idx
+from .query import QueryError
+from .search import SearchParams, search
+
+DEFAULT_SOURCE = "seeds"
+DEFAULT_INDEX = "index"
+
+
+def _echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searcher")
+def main():
+    """Search Chinese news text: build an index, search it, serve the web UI.
+
+    \b
+    Example:
+        searcher build && searcher search 阿拉斯加 && searcher serve
+    """
+
+
+def run_build(sources, index_dir, progress=True):
+    try:
+        summary = idx.build(list(sources), index_dir, progress=progress)
+    except idx.BuildError as e:
+        raise click.ClickException(str(e)) from None
+    return summary
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, type=click.Path(),
+              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: seeds/")
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to write.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build(sources, index_dir, as_json, quiet):
+    """Build (or rebuild) the index from articles.
+
+    Bad files are reported by name and skipped; the build fails only when
+    nothing could be indexed.  Readers keep the old index until the new one is
+    complete.
+
+    \b
+    Example:
+        searcher build --source seeds --source ../shared/eval/drcd/corpus.jsonl --index /tmp/ix
+    """
+    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet)
+    if as_json:
+        _echo_json(summary.to_json())
+    else:
+        click.echo(summary.text())
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the API's shape).")
+@click.option("--limit", default=10, show_default=True, help="Articles per page (1-100).")
+@click.option("--page", default=1, show_default=True, help="Page number, from 1.")
+@click.option("--op", type=click.Choice(["and", "or"]), default="and", show_default=True,
+              help="'or' matches any word (for question-style queries).")
+@click.option("--from", "date_from", help="Only articles dated on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Only articles dated on or before YYYY-MM-DD.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True, help="'date' is newest first, '-date' oldest first.")
+def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort):
+    """Search the index.  Words are ANDed; "quoted phrases", OR, -word / NOT word.
+
+    \b
+    Example:
+        searcher search '"烏克蘭總統" -普京' --limit 5
+        searcher search 川普 --json
+    """
+    if not idx.exists(index_dir):
+        raise click.ClickException(f"no index in {index_dir}: run `searcher build --index {index_dir}` first")
+    args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
+            "to": date_to, "sort": sort}
+    try:
+        params = SearchParams.from_args(args)
+        with idx.IndexHandle(index_dir).searcher() as s:
+            result = search(s, params)
+    except QueryError as e:
+        raise click.UsageError(str(e)) from None
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
+    for r in result.results:
+        click.echo("")
+        click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
+        for p in r.passages:
+            click.echo(f"  ¶{p.n}  " + _terminal(p.html))
+
+
+def _terminal(html: str) -> str:
+    """Passage HTML for a terminal: marks in bold, entities decoded."""
+    from html import unescape
+
+    on, off = ("\x1b[1;31m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+    return unescape(html.replace("<mark>", on).replace("</mark>", off))
+
+
+@main.command()
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--source", "sources", multiple=True, type=click.Path(),
+              help="Sources to (re)build from when the index is missing or stale. Default: seeds/")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=5000, show_default=True, help="Port.")
+@click.option("--dev", is_flag=True, help="Flask's development server (reloader off) instead of waitress.")
+def serve(index_dir, sources, host, port, dev):
+    """Serve the search page, building the index first if it is missing or stale.
+
+    \b
+    Example:
+        searcher serve --port 8000      # then open http://127.0.0.1:8000/
+    """
+    sources = list(sources or (DEFAULT_SOURCE,))
+    if idx.is_stale(index_dir, sources):
+        if all(os.path.exists(s) for s in sources):
+            click.echo(f"building {index_dir} from {', '.join(sources)} ...", err=True)
+            click.echo(run_build(sources, index_dir).text(), err=True)
+        elif not idx.exists(index_dir):
+            raise click.ClickException(f"no index in {index_dir} and no source {sources} to build it from")
+    from .web import create_app
+
+    app = create_app({"INDEX_DIR": index_dir})
+    click.echo(f"serving {index_dir} on http://{host}:{port}/", err=True)
+    if dev:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    else:
+        from waitress import serve as wserve
+
+        wserve(app, host=host, port=port, threads=8, ident="searcher")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Mark matched strings in a paragraph, in the paragraph's own characters.
+
+A query's words match as find-in-page over normalised text (see ``query``), so
+highlighting does the same: the paragraph is normalised with ``simplified``
+(length preserving: offsets are the original's), each pattern becomes a regex
+over the normalised text that lets punctuation and spaces between its runs vary,
+and the spans found are marked in the original text, HTML-escaped.  No jieba at
+query time: that is what the index and the analyzer are for.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+
+from .analysis import runs, simplified
+
+MARK_OPEN = "<mark>"
+MARK_CLOSE = "</mark>"
+PASSAGE_CHARS = 180  # longer paragraphs are shown as a window around the matches
+
+
+def _normal(text: str) -> str:
+    s = simplified(text)
+    low = s.lower()
+    return low if len(low) == len(s) else s
+
+
+@lru_cache(maxsize=4096)
+def pattern_regex(pattern: str):
+    """A regex over normalised text for one pattern, or None if it has no runs."""
+    s = _normal(pattern)
+    parts = []
+    spans = list(runs(s))
+    if not spans:
+        return None
+    for k, (is_han, a, b) in enumerate(spans):
+        piece = re.escape(s[a:b])
+        if not is_han:
+            if k == 0:
+                piece = r"(?<![^\W_])" + piece
+            if k == len(spans) - 1:
+                piece = piece + r"(?![^\W_])"
+        parts.append(piece)
+    return re.compile(r"[\W_]*".join(parts))
+
+
+def find_spans(text: str, patterns) -> list[tuple[int, int]]:
+    """Merged, sorted (start, end) spans of every pattern found in ``text``."""
+    norm = _normal(text)
+    spans = []
+    for p in patterns:
+        rx = pattern_regex(p)
+        if rx is None:
+            continue
+        spans.extend(m.span() for m in rx.finditer(norm) if m.end() > m.start())
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def _window(text: str, spans, size: int) -> tuple[int, int]:
+    if len(text) <= size:
+        return 0, len(text)
+    if not spans:
+        return 0, size
+    # The window of `size` characters that covers the most marked characters.
+    best, best_start = -1, 0
+    for a, _ in spans:
+        start = max(0, min(a - size // 4, len(text) - size))
+        end = start + size
+        covered = sum(max(0, min(b, end) - max(x, start)) for x, b in spans)
+        if covered > best:
+            best, best_start = covered, start
+    return best_start, best_start + size
+
+
+def render(text: str, spans, start: int = 0, end: int | None = None) -> str:
+    """HTML of text[start:end] with spans marked; everything escaped."""
+    end = len(text) if end is None else end
+    out = []
+    i = start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if b <= a:
+            continue
+        out.append(escape(text[i:a]))
+        out.append(MARK_OPEN + escape(text[a:b]) + MARK_CLOSE)
+        i = b
+    out.append(escape(text[i:end]))
+    html = "".join(out)
+    if start > 0:
+        html = "…" + html
+    if end < len(text):
+        html = html + "…"
+    return html
+
+
+def highlight(text: str, patterns, size: int | None = PASSAGE_CHARS) -> str:
+    """HTML of a passage: the paragraph (or its best window) with matches marked."""
+    spans = find_spans(text, patterns)
+    if size is None:
+        return render(text, spans)
+    a, b = _window(text, spans, size)
+    return render(text, spans, a, b)

@@ -1,0 +1,259 @@
+"""The on-disk index: schema, build, and opening the current generation.
+
+Layout of an index folder::
+
+    index/
+      CURRENT            name of the live generation (replaced atomically)
+      .build.lock        held while a build runs (a second build refuses)
+      gen-20261123-.../  a Whoosh index + meta.json (+ other side files)
+
+A build writes a new generation beside the live one and switches ``CURRENT`` only
+when it is complete, so readers never see a half-built index and a killed build
+leaves the previous one serving.  One Whoosh document per paragraph.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+from whoosh import index as windex
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import gram_analyzer, word_analyzer
+from .ingest import IngestReport, fingerprint, read_sources
+
+SCHEMA_VERSION = 1
+CURRENT = "CURRENT"
+LOCK = ".build.lock"
+META = "meta.json"
+
+
+def make_schema() -> Schema:
+    return Schema(
+        key=ID(stored=True, unique=True),  # "<article id>#<n>"
+        article=ID(stored=True, sortable=True),
+        n=NUMERIC(stored=True, sortable=True),
+        title=STORED(),
+        date=ID(stored=True, sortable=True),  # YYYY-MM-DD or ""
+        text=STORED(),
+        words=TEXT(analyzer=word_analyzer(), chars=True),
+        grams=TEXT(analyzer=gram_analyzer(), chars=True),
+    )
+
+
+class BuildError(RuntimeError):
+    """A build that could not run or indexed nothing; the message is for the user."""
+
+
+@dataclass
+class BuildSummary:
+    index: str
+    generation: str
+    articles: int = 0
+    paragraphs: int = 0
+    characters: int = 0
+    skipped: list = field(default_factory=list)  # "file: reason"
+    seconds: float = 0.0
+
+    def to_json(self):
+        return asdict(self)
+
+    def text(self) -> str:
+        lines = [
+            f"indexed {self.articles} articles, {self.paragraphs} paragraphs "
+            f"({self.characters} characters) in {self.seconds:.1f} s -> {self.index}",
+        ]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)}:")
+            lines += [f"  {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+class _BuildLock:
+    def __init__(self, index_dir: str):
+        self.path = os.path.join(index_dir, LOCK)
+        self.fd = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno in (errno.EAGAIN, errno.EACCES):
+                try:
+                    other = os.read(self.fd, 64).decode("ascii", "replace").strip()
+                except OSError:
+                    other = "?"
+                os.close(self.fd)
+                raise BuildError(
+                    f"another build of {os.path.dirname(self.path)} is running (pid {other or '?'}); "
+                    "wait for it to finish and try again"
+                ) from None
+            raise
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, str(os.getpid()).encode())
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            os.ftruncate(self.fd, 0)
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def current_generation(index_dir: str) -> str | None:
+    try:
+        with open(os.path.join(index_dir, CURRENT), encoding="utf-8") as f:
+            name = f.read().strip()
+    except OSError:
+        return None
+    path = os.path.join(index_dir, name)
+    return path if name and os.path.isdir(path) else None
+
+
+def read_meta(gen_path: str) -> dict:
+    with open(os.path.join(gen_path, META), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def is_stale(index_dir: str, sources: list[str]) -> bool:
+    """True when there is no index or the sources changed since it was built."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return True
+    try:
+        meta = read_meta(gen)
+    except (OSError, ValueError):
+        return True
+    return (
+        meta.get("schema_version") != SCHEMA_VERSION
+        or meta.get("sources") != [os.path.abspath(s) for s in sources]
+        or meta.get("fingerprint") != fingerprint(sources)
+    )
+
+
+def _progress(disable: bool):
+    from tqdm import tqdm
+
+    return tqdm(desc="indexing", unit=" para", file=sys.stderr, disable=disable, mininterval=0.5,
+                dynamic_ncols=True)
+
+
+def _switch(index_dir: str, gen_name: str) -> None:
+    tmp = os.path.join(index_dir, CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(gen_name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, os.path.join(index_dir, CURRENT))
+
+
+def _clean_old(index_dir: str, keep: set[str]) -> None:
+    """Remove generations other than ``keep`` (the live one and the one before it)."""
+    for name in os.listdir(index_dir):
+        if name.startswith("gen-") and name not in keep:
+            shutil.rmtree(os.path.join(index_dir, name), ignore_errors=True)
+
+
+def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb: int = 256) -> BuildSummary:
+    """Index every article of ``sources`` into a new generation of ``index_dir``."""
+    t0 = time.time()
+    os.makedirs(index_dir, exist_ok=True)
+    with _BuildLock(index_dir):
+        previous = current_generation(index_dir)
+        gen_name = "gen-" + time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        gen_path = os.path.join(index_dir, gen_name)
+        # Generations that are neither live nor previous are leftovers of killed builds.
+        _clean_old(index_dir, {os.path.basename(previous)} if previous else set())
+        os.makedirs(gen_path)
+        summary = BuildSummary(os.path.abspath(index_dir), gen_name)
+        report = IngestReport()
+        try:
+            ix = windex.create_in(gen_path, make_schema())
+            writer = ix.writer(limitmb=limitmb)
+            bar = _progress(disable=not progress)
+            try:
+                for art in read_sources(sources, report):
+                    summary.articles += 1
+                    for n, text in enumerate(art.paragraphs, 1):
+                        writer.add_document(
+                            key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
+                            date=art.date or "", text=text, words=text, grams=text,
+                        )
+                        summary.characters += len(text)
+                    summary.paragraphs += len(art.paragraphs)
+                    bar.update(len(art.paragraphs))
+            except BaseException:
+                writer.cancel()
+                raise
+            finally:
+                bar.close()
+            summary.skipped = [str(s) for s in report.skipped]
+            if summary.paragraphs == 0:
+                writer.cancel()
+                raise BuildError("nothing could be indexed" + (
+                    ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)"))
+            writer.commit()
+            summary.seconds = round(time.time() - t0, 2)
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "sources": [os.path.abspath(s) for s in sources],
+                "fingerprint": fingerprint(sources),
+                "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                **summary.to_json(),
+            }
+            with open(os.path.join(gen_path, META), "w", encoding="utf-8") as f:
+                json.dump(meta, f, ensure_ascii=False, indent=1)
+        except BaseException:
+            shutil.rmtree(gen_path, ignore_errors=True)
+            raise
+        _switch(index_dir, gen_name)
+        _clean_old(index_dir, {gen_name} | ({os.path.basename(previous)} if previous else set()))
+        return summary
+
+
+class IndexHandle:
+    """The live generation of an index folder, reopened when a build switches it."""
+
+    def __init__(self, index_dir: str):
+        self.dir = index_dir
+        self._lock = threading.Lock()
+        self._gen = None
+        self._ix = None
+        self._meta = None
+
+    def _current(self):
+        gen = current_generation(self.dir)
+        if gen is None:
+            raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first")
+        if gen != self._gen:
+            with self._lock:
+                if gen != self._gen:
+                    self._ix = windex.open_dir(gen)
+                    self._meta = read_meta(gen)
+                    self._gen = gen
+        return self._gen, self._ix, self._meta
+
+    @property
+    def generation(self) -> str:
+        return self._current()[0]
+
+    @property
+    def meta(self) -> dict:
+        return self._current()[2]
+
+    def searcher(self):
+        """A new Whoosh searcher on the live generation (close it when done)."""
+        return self._current()[1].searcher()
+
+
+def exists(index_dir: str) -> bool:
+    return current_generation(index_dir) is not None

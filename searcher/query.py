@@ -1,0 +1,388 @@
+"""The query language: parse what the user typed, then compile it to Whoosh.
+
+Syntax (case of the operator words matters, as in most engines)::
+
+    阿拉斯加 峰會          both words (AND is the default)
+    "烏克蘭總統"           a phrase (also 「…」 “…” 『…』)
+    川普 OR 特朗普         either (also |)
+    普京 -特朗普           NOT (also NOT 特朗普)
+    (a OR b) c            grouping
+
+A word (anything between spaces) behaves like find-in-page over normalised text:
+it matches the paragraphs that contain it, in any script or width.  Compiled, a
+word is a phrase over the character-bigram field (exact), with its jieba words
+as optional scoring terms.  With ``op="or"`` (question-style queries) every jieba
+word and bigram of the query is an optional term and BM25F ranks the lot.
+
+Mistakes are forgiven where the intent is clear (an unbalanced quote runs to the
+end, a stray bracket or a lone operator is ignored).  A query with nothing to
+search for raises ``QueryError`` with a message for the user.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import STOP_WORDS, gram_analyzer, simplified, word_analyzer
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 64
+
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is meant for the user."""
+
+
+# ---------------------------------------------------------------- parsing
+
+@dataclass
+class Word:
+    text: str
+    phrase: bool = False  # typed in quotes
+
+
+@dataclass
+class Not:
+    child: object
+
+
+@dataclass
+class And:
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class Or:
+    children: list = field(default_factory=list)
+
+
+def _lex(q: str):
+    """Tokens: ('(' | ')' | 'OR' | 'AND' | 'NOT' | '-', None) or ('WORD'|'PHRASE', text)."""
+    i, n = 0, len(q)
+    out = []
+    while i < n:
+        c = q[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in _QUOTES:
+            close = _QUOTES[c]
+            j = q.find(close, i + 1)
+            if j < 0:
+                j = n  # unbalanced: the phrase runs to the end
+            text = q[i + 1:j].strip()
+            if text:
+                out.append(("PHRASE", text))
+            i = j + 1
+            continue
+        if c in "()":
+            out.append((c, None))
+            i += 1
+            continue
+        if c in "-－" and (i + 1 < n and not q[i + 1].isspace()):
+            out.append(("-", None))
+            i += 1
+            continue
+        if c == "|":
+            out.append(("OR", None))
+            i += 1
+            continue
+        j = i
+        while j < n and not q[j].isspace() and q[j] not in _QUOTES and q[j] not in "()|":
+            j += 1
+        text = q[i:j]
+        if text in ("OR", "AND", "NOT"):
+            out.append((text, None))
+        else:
+            out.append(("WORD", text))
+        i = j if j > i else i + 1
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens):
+        self.toks = tokens
+        self.i = 0
+
+    def peek(self):
+        return self.toks[self.i][0] if self.i < len(self.toks) else None
+
+    def take(self):
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self):
+        nodes = []
+        while self.peek() is not None:
+            if self.peek() == ")":  # stray closing bracket
+                self.take()
+                continue
+            node = self.or_expr()
+            if node is not None:
+                nodes.append(node)
+        return _simplify_and(nodes)
+
+    def or_expr(self):
+        parts = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            parts.append(self.and_expr())
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Or(parts)
+
+    def and_expr(self):
+        parts = []
+        while self.peek() not in (None, "OR", ")"):
+            if self.peek() == "AND":
+                self.take()
+                continue
+            node = self.unary()
+            if node is not None:
+                parts.append(node)
+        return _simplify_and(parts)
+
+    def unary(self):
+        kind = self.peek()
+        if kind in ("-", "NOT"):
+            self.take()
+            if self.peek() in (None, "OR", ")"):
+                return None  # lone operator
+            child = self.unary()
+            return Not(child) if child is not None else None
+        return self.primary()
+
+    def primary(self):
+        kind, text = self.take()
+        if kind == "(":
+            node = self.or_expr()
+            if self.peek() == ")":
+                self.take()
+            return node
+        if kind == "WORD":
+            return Word(text)
+        if kind == "PHRASE":
+            return Word(text, phrase=True)
+        return None
+
+
+def _simplify_and(parts):
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def parse(q: str):
+    """The query's syntax tree (Word / And / Or / Not), or None if it is empty."""
+    return _Parser(_lex(q)).parse()
+
+
+def words_of(node):
+    """Every Word in a tree, in order, with whether it is negated."""
+    out = []
+
+    def walk(n, neg):
+        if isinstance(n, Word):
+            out.append((n, neg))
+        elif isinstance(n, Not):
+            walk(n.child, not neg)
+        elif isinstance(n, (And, Or)):
+            for c in n.children:
+                walk(c, neg)
+
+    walk(node, False)
+    return out
+
+
+# ---------------------------------------------------------------- analysis of a word
+
+_word_an = None
+_gram_an = None
+
+
+def _analyzers():
+    global _word_an, _gram_an
+    if _word_an is None:
+        _word_an, _gram_an = word_analyzer(), gram_analyzer()
+    return _word_an, _gram_an
+
+
+def word_tokens(text: str) -> list[str]:
+    """jieba words of a string (simplified, lowercased, particles removed)."""
+    wa, _ = _analyzers()
+    return [t.text for t in wa(text)]
+
+
+def gram_sequences(text: str) -> list[list[str]]:
+    """The bigram-field phrases a string must match, split where punctuation is.
+
+    A run's trailing single character shares its position with the run's last
+    bigram, so it is left out unless the run is one character long.  A gap in the
+    positions (punctuation) starts a new phrase: the parts are ANDed."""
+    _, ga = _analyzers()
+    chunks, last = [], None
+    for t in ga(text, positions=True):
+        if t.pos == last:
+            continue
+        if last is None or t.pos > last + 1:
+            chunks.append([])
+        chunks[-1].append(t.text)
+        last = t.pos
+    return chunks
+
+
+@dataclass
+class Literal:
+    """One searchable string and its alternatives (variant spellings added later)."""
+
+    text: str
+    sequences: list  # alternatives, each a list of gram phrases (see gram_sequences)
+    words: list  # jieba words of the text, for scoring
+    alternatives: list = field(default_factory=list)  # other spellings searched
+
+    def texts(self) -> list[str]:
+        """The strings this literal matches (for highlighting)."""
+        return [self.text] + [a for a in self.alternatives if a != self.text]
+
+
+def _literal_query(chunks: list[list[str]]):
+    parts = [_phrase_query(seq) for seq in chunks]
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _phrase_query(seq: list[str]):
+    if len(seq) == 1:
+        tok = seq[0]
+        if len(tok) == 1 and _is_han(tok):
+            # One Han character: it starts a bigram or ends a run.
+            return wq.Prefix("grams", tok)
+        return wq.Term("grams", tok)
+    return wq.Phrase("grams", seq)
+
+
+def _is_han(tok: str) -> bool:
+    from .normalize import is_han
+
+    return all(is_han(c) for c in tok)
+
+
+@dataclass
+class Compiled:
+    query: object  # whoosh query
+    literals: list  # Literal objects of the positive words (for highlighting)
+    ignored: list  # words dropped (only stop words / punctuation)
+
+
+class Compiler:
+    """Turns a syntax tree into a Whoosh query.
+
+    ``expand`` (optional) maps a word's text to alternative spellings; the
+    variants layer provides it."""
+
+    def __init__(self, op: str = "and", expand=None):
+        if op not in ("and", "or"):
+            raise QueryError("op must be 'and' or 'or'")
+        self.op = op
+        self.expand = expand
+        self.literals: list[Literal] = []
+        self.ignored: list[str] = []
+
+    def literal(self, w: Word) -> Literal | None:
+        text = w.text
+        seq = gram_sequences(text)
+        if not seq:
+            self.ignored.append(text)
+            return None
+        s = simplified(text).strip().lower()
+        if len(s) == 1 and s in STOP_WORDS:
+            self.ignored.append(text)
+            return None
+        alts, alt_texts = [seq], []
+        if self.expand is not None:
+            for alt in self.expand(text):
+                aseq = gram_sequences(alt)
+                if aseq and aseq not in alts:
+                    alts.append(aseq)
+                    alt_texts.append(alt)
+        return Literal(text, alts, word_tokens(text), alt_texts)
+
+    def node(self, n, negated=False):
+        if isinstance(n, Word):
+            lit = self.literal(n)
+            if lit is None:
+                return None
+            if not negated:
+                self.literals.append(lit)
+            alts = [_literal_query(seq) for seq in lit.sequences]
+            must = alts[0] if len(alts) == 1 else wq.Or(alts)
+            if negated or not lit.words:
+                return must
+            boost = wq.Or([wq.Term("words", t) for t in dict.fromkeys(lit.words)])
+            return wq.AndMaybe(must, boost)
+        if isinstance(n, Not):
+            child = self.node(n.child, not negated)
+            return None if child is None else wq.Not(child)
+        if isinstance(n, (And, Or)):
+            kids = [k for k in (self.node(c, negated) for c in n.children) if k is not None]
+            if not kids:
+                return None
+            if len(kids) == 1:
+                return kids[0]
+            return wq.And(kids) if isinstance(n, And) else wq.Or(kids)
+        return None
+
+    def or_query(self, tree):
+        """op=or: every word and bigram of the positive words, all optional."""
+        terms = []
+        negs = []
+        for w, neg in words_of(tree):
+            lit = self.literal(w)
+            if lit is None:
+                continue
+            if neg:
+                negs.append(wq.Or([_literal_query(s) for s in lit.sequences]))
+                continue
+            self.literals.append(lit)
+            for t in lit.words:
+                terms.append(wq.Term("words", t))
+            for chunks in lit.sequences:
+                for g in (g for seq in chunks for g in seq):
+                    terms.append(wq.Term("grams", g) if len(g) > 1 or not _is_han(g) else wq.Prefix("grams", g))
+        if not terms:
+            return None
+        terms = list({repr(t): t for t in terms}.values())[: MAX_TERMS * 4]
+        q = wq.Or(terms)
+        if negs:
+            q = wq.AndNot(q, wq.Or(negs))
+        return q
+
+    def compile(self, text: str) -> Compiled:
+        tree = parse(text)
+        if tree is None:
+            raise QueryError("The query is empty: type a word or a phrase.")
+        n_words = len(words_of(tree))
+        if n_words > MAX_TERMS:
+            raise QueryError(f"The query has {n_words} words; the limit is {MAX_TERMS}.")
+        q = self.or_query(tree) if self.op == "or" else self.node(tree)
+        if q is None or not self.literals:
+            if self.ignored:
+                raise QueryError(
+                    "Nothing to search for: the query has only particles or punctuation ("
+                    + " ".join(self.ignored[:5]) + "), or only excluded words."
+                )
+            raise QueryError("Nothing to search for: a query needs at least one word that is not excluded.")
+        return Compiled(q, self.literals, self.ignored)
+
+
+def compile_query(text: str, op: str = "and", expand=None) -> Compiled:
+    if text is None or not text.strip():
+        raise QueryError("The query is empty: type a word or a phrase.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}.")
+    return Compiler(op, expand).compile(text)

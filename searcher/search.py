@@ -1,0 +1,203 @@
+"""Search an index: results grouped by article, with highlighted passages.
+
+``search()`` returns a ``SearchResult`` whose ``to_json()`` is the one shape the
+CLI and the API share::
+
+    {"query", "total", "page", "results": [{"id", "title", "date", "score",
+                                           "passages": [{"n", "html"}]}]}
+
+``total`` counts matching articles.  Ranking is Whoosh's BM25F over paragraphs;
+an article ranks by its best paragraph and shows up to three of its best.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from .highlight import highlight
+from .ingest import parse_date
+from .query import QueryError, compile_query
+
+PASSAGES_PER_ARTICLE = 3
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+SORTS = ("relevance", "date", "-date")
+
+
+@dataclass
+class Passage:
+    n: int
+    html: str
+
+    def to_json(self):
+        return {"n": self.n, "html": self.html}
+
+
+@dataclass
+class ArticleHit:
+    id: str
+    title: str
+    date: str | None
+    score: float
+    passages: list = field(default_factory=list)
+
+    def to_json(self):
+        return {"id": self.id, "title": self.title, "date": self.date, "score": round(self.score, 4),
+                "passages": [p.to_json() for p in self.passages]}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    limit: int
+    results: list = field(default_factory=list)
+    patterns: list = field(default_factory=list)  # strings highlighted (for article links)
+
+    def to_json(self):
+        return {"query": self.query, "total": self.total, "page": self.page,
+                "results": [r.to_json() for r in self.results]}
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+@dataclass
+class SearchParams:
+    q: str
+    page: int = 1
+    limit: int = 10
+    op: str = "and"
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+
+    @classmethod
+    def from_args(cls, args) -> "SearchParams":
+        """From a mapping of strings (URL parameters); raises QueryError with a message."""
+        q = args.get("q")
+        if q is None:
+            raise QueryError("Missing parameter q (the query).")
+        p = cls(q=q)
+        p.page = _int_arg(args, "page", 1, 1, MAX_PAGE)
+        p.limit = _int_arg(args, "limit", 10, 1, MAX_LIMIT)
+        p.op = (args.get("op") or "and").lower()
+        if p.op not in ("and", "or"):
+            raise QueryError("op must be 'and' or 'or'.")
+        p.date_from = _date_arg(args, "from")
+        p.date_to = _date_arg(args, "to")
+        p.sort = args.get("sort") or "relevance"
+        if p.sort not in SORTS:
+            raise QueryError("sort must be one of: " + ", ".join(SORTS) + ".")
+        return p
+
+
+def _int_arg(args, name, default, lo, hi):
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        v = int(str(raw).strip())
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number from {lo} to {hi}.") from None
+    if not lo <= v <= hi:
+        raise QueryError(f"{name} must be a whole number from {lo} to {hi}.")
+    return v
+
+
+def _date_arg(args, name):
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    d = parse_date(raw)
+    if d is None:
+        raise QueryError(f"{name} must be a date written YYYY-MM-DD.")
+    return d
+
+
+def date_filter(date_from, date_to):
+    if not date_from and not date_to:
+        return None
+    if date_from and date_to and date_from > date_to:
+        raise QueryError("The date range is empty: 'from' is after 'to'.")
+    return wq.TermRange("date", date_from or "0000-00-00", date_to or "9999-99-99")
+
+
+def search(s, params: SearchParams, expand=None) -> SearchResult:
+    """Run a query with a Whoosh searcher ``s`` (``IndexHandle.searcher()``)."""
+    compiled = compile_query(params.q, params.op, expand)
+    patterns = []
+    for lit in compiled.literals:
+        for seq_text in lit.texts():
+            if seq_text not in patterns:
+                patterns.append(seq_text)
+        if params.op == "or":
+            patterns.extend(w for w in lit.words if len(w) > 1 and w not in patterns)
+    need = params.page * params.limit
+    filt = date_filter(params.date_from, params.date_to)
+    kw = {}
+    if params.sort != "relevance":
+        # By date, then by relevance (so an article still shows its best passages).
+        kw["sortedby"] = [sorting.FieldFacet("date", reverse=params.sort == "date"), sorting.ScoreFacet()]
+    res = s.search(
+        compiled.query, limit=need * PASSAGES_PER_ARTICLE, filter=filt,
+        collapse="article", collapse_limit=PASSAGES_PER_ARTICLE,
+        groupedby=sorting.FieldFacet("article"), maptype=sorting.Count, **kw,
+    )
+    total = len(res.groups("article"))
+    articles: dict[str, ArticleHit] = {}
+    texts: dict[str, list] = {}
+    for hit in res:
+        f = hit.fields()
+        aid = f["article"]
+        art = articles.get(aid)
+        if art is None:
+            if len(articles) >= need:
+                continue
+            score = float(hit.score or 0.0) if params.sort == "relevance" else 0.0  # sorted: no score
+            art = articles[aid] = ArticleHit(aid, f.get("title", ""), f.get("date") or None, score)
+            texts[aid] = []
+        if len(texts[aid]) < PASSAGES_PER_ARTICLE:
+            texts[aid].append((int(f["n"]), f["text"]))
+    page = list(articles.values())[(params.page - 1) * params.limit: need]
+    for art in page:  # highlight only what is shown
+        art.passages = [Passage(n, highlight(text, patterns)) for n, text in texts[art.id]]
+    return SearchResult(params.q, total, params.page, params.limit, page, patterns)
+
+
+def article(s, article_id: str):
+    """(meta, [(n, text)]) of one article, or None if the index has no such article."""
+    docs = list(s.documents(article=article_id))
+    if not docs:
+        return None
+    docs.sort(key=lambda d: d["n"])
+    meta = {"id": article_id, "title": docs[0].get("title", ""), "date": docs[0].get("date") or None}
+    return meta, [(int(d["n"]), d["text"]) for d in docs]
+
+
+def patterns_for(q: str, op: str = "and", expand=None) -> list[str]:
+    """The strings a query highlights (for the article page); [] if it cannot run."""
+    try:
+        compiled = compile_query(q, op, expand)
+    except QueryError:
+        return []
+    out = []
+    for lit in compiled.literals:
+        for t in lit.texts():
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def matching_paragraphs(s, q: str, op: str = "and", expand=None) -> set[tuple[str, int]]:
+    """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
+    compiled = compile_query(q, op, expand)
+    out = set()
+    for docnum in compiled.query.docs(s):
+        f = s.stored_fields(docnum)
+        out.add((f["article"], int(f["n"])))
+    return out

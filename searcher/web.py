@@ -1,0 +1,115 @@
+"""The web UI and JSON API (Flask app factory, one blueprint)."""
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request, url_for
+from markupsafe import Markup
+
+from . import index as idx
+from .highlight import find_spans, render
+from .query import QueryError
+from .search import SearchParams, article, patterns_for, search
+
+bp = Blueprint("search", __name__)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(test_config=None) -> Flask:
+    app = Flask(__name__, template_folder=os.path.join(ROOT, "templates"), static_folder=None)
+    app.config.from_mapping(INDEX_DIR=os.path.join(os.getcwd(), "index"), JSON_AS_ASCII=False)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.extensions["searcher.index"] = idx.IndexHandle(app.config["INDEX_DIR"])
+    app.register_blueprint(bp)
+    app.teardown_appcontext(close_searcher)
+
+    @app.after_request
+    def headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+    @app.errorhandler(404)
+    def not_found(e):
+        if request.path.startswith("/api/"):
+            return jsonify(error="not found"), 404
+        return render_template("error.html", status=404, message="No such page or article."), 404
+
+    @app.errorhandler(500)
+    def server_error(e):
+        if request.path.startswith("/api/"):
+            return jsonify(error="internal error"), 500
+        return render_template("error.html", status=500, message="Something went wrong on our side."), 500
+
+    return app
+
+
+def get_searcher():
+    """The request's Whoosh searcher on the live index generation."""
+    if "searcher" not in g:
+        try:
+            g.searcher = current_app.extensions["searcher.index"].searcher()
+        except FileNotFoundError:
+            abort(503, description="The index has not been built yet: run `searcher build`.")
+    return g.searcher
+
+
+def close_searcher(exc=None):
+    s = g.pop("searcher", None)
+    if s is not None:
+        s.close()
+
+
+def _params():
+    args = request.args
+    return SearchParams.from_args(args)
+
+
+@bp.route("/")
+def home():
+    q = request.args.get("q", "")
+    ctx = {"q": q, "args": request.args, "result": None, "error": None}
+    if not q.strip():
+        return render_template("search.html", **ctx)
+    try:
+        params = _params()
+        ctx["params"] = params
+        ctx["result"] = search(get_searcher(), params)
+    except QueryError as e:
+        ctx["error"] = str(e)
+        return render_template("search.html", **ctx), 400
+    return render_template("search.html", **ctx, page_url=_page_url)
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for("search.home", **args)
+
+
+@bp.route("/api/search")
+def api_search():
+    try:
+        params = _params()
+        result = search(get_searcher(), params)
+    except QueryError as e:
+        return jsonify(error=str(e)), 400
+    return jsonify(result.to_json())
+
+
+@bp.route("/article/<path:article_id>")
+def article_page(article_id):
+    found = article(get_searcher(), article_id)
+    if found is None:
+        abort(404)
+    meta, paragraphs = found
+    q = request.args.get("q", "")
+    patterns = patterns_for(q, request.args.get("op", "and")) if q else []
+    shown = [(n, Markup(render(text, find_spans(text, patterns)))) for n, text in paragraphs]
+    return render_template("article.html", meta=meta, paragraphs=shown, q=q)

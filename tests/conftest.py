@@ -1,0 +1,60 @@
+"""Fixtures: a real index of the seeds in a temp dir, the Flask app, its client and a CLI runner."""
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from searcher import index
+from searcher.web import create_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = os.path.join(ROOT, "seeds")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory):
+    """An index of the five seed articles, built once per test session."""
+    path = str(tmp_path_factory.mktemp("ix") / "index")
+    index.build([SEEDS], path, progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def handle(seed_index):
+    return index.IndexHandle(seed_index)
+
+
+@pytest.fixture
+def searcher(handle):
+    with handle.searcher() as s:
+        yield s
+
+
+@pytest.fixture
+def app(seed_index):
+    return create_app({"TESTING": True, "INDEX_DIR": seed_index})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def seed_texts():
+    """{article id: [paragraph, ...]} read straight from the files (independent of ingest)."""
+    out = {}
+    for fn in sorted(os.listdir(SEEDS)):
+        with open(os.path.join(SEEDS, fn), encoding="utf-8") as f:
+            text = f.read()
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        if lines and lines[0].startswith("date "):
+            lines[0] = lines[0].split(" ", 2)[2].strip()
+        out[fn[:-4]] = lines
+    return out

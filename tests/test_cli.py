@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from searcher.cli import main
+from tests.conftest import SEEDS
+
+
+def test_every_command_has_help_with_an_example(runner):
+    res = runner.invoke(main, ["--help"])
+    assert res.exit_code == 0
+    commands = list(main.commands)
+    assert {"build", "search", "serve"} <= set(commands)
+    for name in commands:
+        res = runner.invoke(main, [name, "--help"])
+        assert res.exit_code == 0, name
+        assert "Example" in res.output, name
+
+
+def test_build_prints_a_summary_and_search_finds(runner, tmp_path):
+    ix = str(tmp_path / "ix")
+    res = runner.invoke(main, ["build", "--source", SEEDS, "--index", ix, "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert "5 articles" in res.output and "185 paragraphs" in res.output
+    res = runner.invoke(main, ["search", "阿拉斯加", "--index", ix, "--json", "--limit", "50"])
+    assert res.exit_code == 0
+    data = json.loads(res.output)
+    assert data["total"] == 5 and len(data["results"]) == 5
+    res = runner.invoke(main, ["search", "阿拉斯加", "--index", ix, "--limit", "1"])
+    assert "5 articles match" in res.output and "[阿拉斯加]" in res.output
+
+
+def test_build_skips_bad_files_and_fails_only_when_nothing_indexed(runner, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "bad.txt").write_bytes(b"\xff\xfe\x00\x01garbage")
+    (src / "good.txt").write_text(" date 2024-05-06 好消息", encoding="utf-8")
+    res = runner.invoke(main, ["build", "--source", str(src), "--index", str(tmp_path / "ix"), "--quiet"])
+    assert res.exit_code == 0 and "bad.txt" in res.output and "1 articles" in res.output
+    (src / "good.txt").unlink()
+    res = runner.invoke(main, ["build", "--source", str(src), "--index", str(tmp_path / "ix2"), "--quiet"])
+    assert res.exit_code != 0 and "nothing could be indexed" in res.output and "bad.txt" in res.output
+
+
+def test_bad_query_is_a_usage_error_not_a_traceback(runner, seed_index):
+    res = runner.invoke(main, ["search", "的", "--index", seed_index])
+    assert res.exit_code == 2 and "Nothing to search for" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_search_without_index_says_what_to_do(runner, tmp_path):
+    res = runner.invoke(main, ["search", "普京", "--index", str(tmp_path / "none")])
+    assert res.exit_code == 1 and "searcher build" in res.output
