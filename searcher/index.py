@@ -43,8 +43,8 @@ def make_schema() -> Schema:
         title=STORED(),
         date=ID(stored=True, sortable=True),  # YYYY-MM-DD or ""
         text=STORED(),
-        words=TEXT(analyzer=word_analyzer(), chars=True),
-        grams=TEXT(analyzer=gram_analyzer(), chars=True),
+        words=TEXT(analyzer=word_analyzer(), phrase=False),  # scoring only: no positions
+        grams=TEXT(analyzer=gram_analyzer()),  # positions, for phrases over bigrams
     )
 
 
@@ -60,6 +60,7 @@ class BuildSummary:
     paragraphs: int = 0
     characters: int = 0
     skipped: list = field(default_factory=list)  # "file: reason"
+    warnings: list = field(default_factory=list)  # "file: what was ignored"
     seconds: float = 0.0
 
     def to_json(self):
@@ -73,6 +74,9 @@ class BuildSummary:
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)}:")
             lines += [f"  {s}" for s in self.skipped]
+        if self.warnings:
+            lines.append(f"warnings {len(self.warnings)}:")
+            lines += [f"  {s}" for s in self.warnings]
         return "\n".join(lines)
 
 
@@ -197,6 +201,7 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             finally:
                 bar.close()
             summary.skipped = [str(s) for s in report.skipped]
+            summary.warnings = [str(s) for s in report.warnings]
             if summary.paragraphs == 0:
                 writer.cancel()
                 raise BuildError("nothing could be indexed" + (

@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .normalize import HAN_RANGES
-
 _DATE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*")
 _DATE_ANY = re.compile(r"\A(\d{4})-?(\d{2})-?(\d{2})\Z")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -48,10 +46,14 @@ class Skipped:
 
 @dataclass
 class IngestReport:
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # files / lines / articles not read
+    warnings: list[Skipped] = field(default_factory=list)  # read, but something was ignored
 
     def skip(self, source: str, reason: str) -> None:
         self.skipped.append(Skipped(source, reason))
+
+    def warn(self, source: str, reason: str) -> None:
+        self.warnings.append(Skipped(source, reason))
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -84,7 +86,7 @@ def derive_title(paragraphs: list[str]) -> str:
     first = paragraphs[0]
     m = _SENTENCE_END.search(first)
     sentence = first[: m.start()] if m and m.start() > 0 else first
-    sentence = sentence.strip()
+    sentence = sentence.strip().lstrip("•·・-–—*#>　 ").strip() or sentence.strip()
     if len(sentence) > TITLE_CHARS:
         sentence = sentence[: TITLE_CHARS - 1].rstrip() + "…"
     return sentence
@@ -155,7 +157,7 @@ def article_from_json(obj, where: str, report: IngestReport) -> Article | None:
         if not isinstance(paras, list) or not all(isinstance(p, str) for p in paras):
             report.skip(where, f"article {aid}: 'paragraphs' must be a list of strings")
             return None
-        paragraphs = [q for p in paras for q in split_paragraphs(p)]
+        paragraphs = [p.strip() for p in paras if p.strip()]  # one list item, one paragraph
     elif isinstance(obj.get("text"), str):
         paragraphs = split_paragraphs(obj["text"])
     else:
@@ -167,7 +169,7 @@ def article_from_json(obj, where: str, report: IngestReport) -> Article | None:
     raw_date = obj.get("date")
     date = parse_date(raw_date)
     if raw_date not in (None, "") and date is None:
-        report.skip(where, f"article {aid}: date {str(raw_date)[:40]!r} ignored (want YYYY-MM-DD or YYYYMMDD)")
+        report.warn(where, f"article {aid}: date {str(raw_date)[:40]!r} ignored (want YYYY-MM-DD or YYYYMMDD)")
     title = obj.get("title")
     derived = not (isinstance(title, str) and title.strip())
     title = derive_title(paragraphs) if derived else title.strip()
@@ -262,5 +264,5 @@ def fingerprint(sources: list[str]) -> list[list]:
 
 __all__ = [
     "Article", "Skipped", "IngestReport", "read_sources", "read_source", "parse_text_article",
-    "split_paragraphs", "parse_date", "derive_title", "fingerprint", "HAN_RANGES",
+    "split_paragraphs", "parse_date", "derive_title", "fingerprint",
 ]
