@@ -82,14 +82,14 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         searcher search '"烏克蘭總統" -普京' --limit 5
         searcher search 川普 --json
     """
-    if not idx.exists(index_dir):
-        raise click.ClickException(f"no index in {index_dir}: run `searcher build --index {index_dir}` first")
+    _need_index(index_dir)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
             "to": date_to, "sort": sort}
     try:
         params = SearchParams.from_args(args)
-        with idx.IndexHandle(index_dir).searcher() as s:
-            result = search(s, params)
+        gen = idx.IndexHandle(index_dir).current()
+        with gen.searcher() as s:
+            result = search(s, params, repeats=gen.repeats)
     except QueryError as e:
         raise click.UsageError(str(e)) from None
     if as_json:
@@ -100,7 +100,12 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         click.echo("")
         click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
         for p in r.passages:
-            click.echo(f"  ¶{p.n}  " + _terminal(p.html))
+            note = ""
+            if p.duplicate_of:
+                note = f"  (same passage as {p.duplicate_of['id']} ¶{p.duplicate_of['n']} above)"
+            elif p.repeat:
+                note = f"  ({p.repeat['kind']} repeat, {p.repeat['count']} copies)"
+            click.echo(f"  ¶{p.n}  " + _terminal(p.html) + note)
 
 
 def _terminal(html: str) -> str:
@@ -109,6 +114,41 @@ def _terminal(html: str) -> str:
 
     on, off = ("\x1b[1;31m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
     return unescape(html.replace("<mark>", on).replace("</mark>", off))
+
+
+@main.command()
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"groups\": [...]} as JSON.")
+@click.option("--kind", type=click.Choice(["exact", "near", "partial", "boilerplate"]), help="Only this kind.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many groups.")
+def repeats(index_dir, as_json, kind, limit):
+    """List repeated paragraphs found at build time, largest group first.
+
+    Kinds: exact (same text after normalising script, width, spaces and
+    punctuation), near (small edits), partial (most sentences appear in another
+    paragraph), boilerplate (short lines repeated across many articles).
+
+    \b
+    Example:
+        searcher repeats --kind exact --limit 5
+        searcher repeats --json > repeats.json
+    """
+    _need_index(index_dir)
+    store = idx.IndexHandle(index_dir).current().repeats
+    data = store.to_json(kind, limit)
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"{len(data['groups'])} groups")
+    for g in data["groups"]:
+        members = ", ".join(f"{m['id']} ¶{m['n']}" for m in g["members"][:8])
+        more = f" (+{len(g['members']) - 8} more)" if len(g["members"]) > 8 else ""
+        click.echo(f"{g['kind']:<11} {g['similarity']:.2f}  {len(g['members'])} copies: {members}{more}")
+
+
+def _need_index(index_dir):
+    if not idx.exists(index_dir):
+        raise click.ClickException(f"no index in {index_dir}: run `searcher build --index {index_dir}` first")
 
 
 @main.command()

@@ -28,11 +28,14 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import gram_analyzer, word_analyzer
 from .ingest import IngestReport, fingerprint, read_sources
+from .repeats import find_repeats
+from .repeatstore import RepeatStore
 
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 META = "meta.json"
+REPEATS = "repeats.json"
 
 
 def make_schema() -> Schema:
@@ -59,6 +62,7 @@ class BuildSummary:
     articles: int = 0
     paragraphs: int = 0
     characters: int = 0
+    repeat_groups: dict = field(default_factory=dict)  # kind -> number of groups
     skipped: list = field(default_factory=list)  # "file: reason"
     warnings: list = field(default_factory=list)  # "file: what was ignored"
     seconds: float = 0.0
@@ -71,6 +75,9 @@ class BuildSummary:
             f"indexed {self.articles} articles, {self.paragraphs} paragraphs "
             f"({self.characters} characters) in {self.seconds:.1f} s -> {self.index}",
         ]
+        if self.repeat_groups:
+            lines.append("repeated paragraphs: " + ", ".join(
+                f"{v} {k} group{'s' if v != 1 else ''}" for k, v in sorted(self.repeat_groups.items())))
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)}:")
             lines += [f"  {s}" for s in self.skipped]
@@ -144,11 +151,23 @@ def is_stale(index_dir: str, sources: list[str]) -> bool:
     )
 
 
-def _progress(disable: bool):
+def _progress(disable: bool, total: int | None = None):
     from tqdm import tqdm
 
-    return tqdm(desc="indexing", unit=" para", file=sys.stderr, disable=disable, mininterval=0.5,
-                dynamic_ncols=True)
+    return tqdm(desc="indexing", unit=" para", total=total, file=sys.stderr, disable=disable,
+                mininterval=0.5, dynamic_ncols=True)
+
+
+def _stage(progress: bool, message: str) -> None:
+    if progress:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _count_kinds(groups) -> dict:
+    out: dict[str, int] = {}
+    for g in groups:
+        out[g.kind] = out.get(g.kind, 0) + 1
+    return out
 
 
 def _switch(index_dir: str, gen_name: str) -> None:
@@ -173,7 +192,7 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
     os.makedirs(index_dir, exist_ok=True)
     with _BuildLock(index_dir):
         previous = current_generation(index_dir)
-        gen_name = "gen-" + time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        gen_name = "gen-" + time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{os.urandom(3).hex()}"
         gen_path = os.path.join(index_dir, gen_name)
         # Generations that are neither live nor previous are leftovers of killed builds.
         _clean_old(index_dir, {os.path.basename(previous)} if previous else set())
@@ -181,31 +200,38 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
         summary = BuildSummary(os.path.abspath(index_dir), gen_name)
         report = IngestReport()
         try:
+            articles = list(read_sources(sources, report))
+            summary.skipped = [str(x) for x in report.skipped]
+            summary.warnings = [str(x) for x in report.warnings]
+            summary.articles = len(articles)
+            paragraphs = [(a.id, n, text) for a in articles for n, text in enumerate(a.paragraphs, 1)]
+            summary.paragraphs = len(paragraphs)
+            summary.characters = sum(len(t) for _, _, t in paragraphs)
+            if not paragraphs:
+                raise BuildError("nothing could be indexed" + (
+                    ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)"))
+            _stage(progress, f"{summary.articles} articles, {summary.paragraphs} paragraphs read; finding repeats")
+            repeat_groups = find_repeats(paragraphs)
+            RepeatStore(repeat_groups).save(os.path.join(gen_path, REPEATS))
+            summary.repeat_groups = _count_kinds(repeat_groups)
+            del paragraphs
             ix = windex.create_in(gen_path, make_schema())
             writer = ix.writer(limitmb=limitmb)
-            bar = _progress(disable=not progress)
+            bar = _progress(disable=not progress, total=summary.paragraphs)
             try:
-                for art in read_sources(sources, report):
-                    summary.articles += 1
+                for art in articles:
                     for n, text in enumerate(art.paragraphs, 1):
                         writer.add_document(
                             key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
                             date=art.date or "", text=text, words=text, grams=text,
                         )
-                        summary.characters += len(text)
-                    summary.paragraphs += len(art.paragraphs)
                     bar.update(len(art.paragraphs))
             except BaseException:
                 writer.cancel()
                 raise
             finally:
                 bar.close()
-            summary.skipped = [str(s) for s in report.skipped]
-            summary.warnings = [str(s) for s in report.warnings]
-            if summary.paragraphs == 0:
-                writer.cancel()
-                raise BuildError("nothing could be indexed" + (
-                    ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)"))
+            _stage(progress, "writing the index")
             writer.commit()
             summary.seconds = round(time.time() - t0, 2)
             meta = {
@@ -225,39 +251,65 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
         return summary
 
 
+class Generation:
+    """One built generation: its Whoosh index, meta.json and side files (loaded on first use)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.name = os.path.basename(path)
+        self.ix = windex.open_dir(path)
+        self.meta = read_meta(path)
+        self._lock = threading.Lock()
+        self._side: dict = {}
+
+    def searcher(self):
+        """A new Whoosh searcher (close it when done)."""
+        return self.ix.searcher()
+
+    def side(self, name: str, load):
+        """``load(path_of_side_file)`` once per generation (None if the file is missing)."""
+        if name not in self._side:
+            with self._lock:
+                if name not in self._side:
+                    p = os.path.join(self.path, name)
+                    self._side[name] = load(p) if os.path.exists(p) else None
+        return self._side[name]
+
+    @property
+    def repeats(self):
+        """``repeatstore.RepeatStore`` of this generation."""
+        from .repeatstore import RepeatStore
+
+        return self.side(REPEATS, RepeatStore.load) or RepeatStore([])
+
+
 class IndexHandle:
     """The live generation of an index folder, reopened when a build switches it."""
 
     def __init__(self, index_dir: str):
         self.dir = index_dir
         self._lock = threading.Lock()
-        self._gen = None
-        self._ix = None
-        self._meta = None
+        self._gen: Generation | None = None
 
-    def _current(self):
-        gen = current_generation(self.dir)
-        if gen is None:
+    def current(self) -> Generation:
+        path = current_generation(self.dir)
+        if path is None:
             raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first")
-        if gen != self._gen:
+        gen = self._gen
+        if gen is None or gen.path != path:
             with self._lock:
-                if gen != self._gen:
-                    self._ix = windex.open_dir(gen)
-                    self._meta = read_meta(gen)
-                    self._gen = gen
-        return self._gen, self._ix, self._meta
-
-    @property
-    def generation(self) -> str:
-        return self._current()[0]
+                if self._gen is None or self._gen.path != path:
+                    self._gen = Generation(path)
+                gen = self._gen
+        return gen
 
     @property
     def meta(self) -> dict:
-        return self._current()[2]
+        return self.current().meta
 
     def searcher(self):
         """A new Whoosh searcher on the live generation (close it when done)."""
-        return self._current()[1].searcher()
+        return self.current().searcher()
 
 
 def exists(index_dir: str) -> bool:

@@ -21,6 +21,7 @@ from .ingest import parse_date
 from .query import QueryError, compile_query
 
 PASSAGES_PER_ARTICLE = 3
+PASSAGE_CANDIDATES = 6  # per article, so that repeats and boilerplate can be skipped
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "date", "-date")
@@ -30,9 +31,11 @@ SORTS = ("relevance", "date", "-date")
 class Passage:
     n: int
     html: str
+    repeat: dict | None = None  # repeatstore.RepeatStore.flag
+    duplicate_of: dict | None = None  # {"id", "n"} of the same passage shown higher on the page
 
     def to_json(self):
-        return {"n": self.n, "html": self.html}
+        return {"n": self.n, "html": self.html, "repeat": self.repeat, "duplicate_of": self.duplicate_of}
 
 
 @dataclass
@@ -127,8 +130,12 @@ def date_filter(date_from, date_to):
     return wq.TermRange("date", date_from or "0000-00-00", date_to or "9999-99-99")
 
 
-def search(s, params: SearchParams, expand=None) -> SearchResult:
-    """Run a query with a Whoosh searcher ``s`` (``IndexHandle.searcher()``)."""
+def search(s, params: SearchParams, expand=None, repeats=None) -> SearchResult:
+    """Run a query with a Whoosh searcher ``s`` (``Generation.searcher()``).
+
+    ``repeats`` (a ``RepeatStore``) flags repeated passages, keeps boilerplate out
+    of snippets, never shows one passage twice in an article, and marks a passage
+    already shown for a higher-ranked article as ``duplicate_of`` it."""
     compiled = compile_query(params.q, params.op, expand)
     patterns = []
     for lit in compiled.literals:
@@ -144,8 +151,8 @@ def search(s, params: SearchParams, expand=None) -> SearchResult:
         # By date, then by relevance (so an article still shows its best passages).
         kw["sortedby"] = [sorting.FieldFacet("date", reverse=params.sort == "date"), sorting.ScoreFacet()]
     res = s.search(
-        compiled.query, limit=need * PASSAGES_PER_ARTICLE, filter=filt,
-        collapse="article", collapse_limit=PASSAGES_PER_ARTICLE,
+        compiled.query, limit=need * PASSAGE_CANDIDATES, filter=filt,
+        collapse="article", collapse_limit=PASSAGE_CANDIDATES,
         groupedby=sorting.FieldFacet("article"), maptype=sorting.Count, **kw,
     )
     total = len(res.groups("article"))
@@ -161,12 +168,30 @@ def search(s, params: SearchParams, expand=None) -> SearchResult:
             score = float(hit.score or 0.0) if params.sort == "relevance" else 0.0  # sorted: no score
             art = articles[aid] = ArticleHit(aid, f.get("title", ""), f.get("date") or None, score)
             texts[aid] = []
-        if len(texts[aid]) < PASSAGES_PER_ARTICLE:
-            texts[aid].append((int(f["n"]), f["text"]))
+        texts[aid].append((int(f["n"]), f["text"]))
     page = list(articles.values())[(params.page - 1) * params.limit: need]
-    for art in page:  # highlight only what is shown
-        art.passages = [Passage(n, highlight(text, patterns)) for n, text in texts[art.id]]
+    shown: list[tuple[str, int]] = []
+    for art in page:  # choose and highlight only what is shown
+        art.passages = _passages(art.id, texts[art.id], patterns, repeats, shown)
     return SearchResult(params.q, total, params.page, params.limit, page, patterns)
+
+
+def _passages(aid, candidates, patterns, repeats, shown):
+    if repeats is None:
+        return [Passage(n, highlight(t, patterns)) for n, t in candidates[:PASSAGES_PER_ARTICLE]]
+    content = [(n, t) for n, t in candidates if not repeats.is_boilerplate(aid, n)]
+    chosen: list[Passage] = []
+    for n, text in content or candidates:
+        key = (aid, n)
+        if any(repeats.same_text(key, (aid, p.n)) for p in chosen):
+            continue  # the same passage twice in one article: keep the better-ranked copy
+        dup = next((k for k in shown if k[0] != aid and repeats.same_text(key, k)), None)
+        chosen.append(Passage(n, highlight(text, patterns), repeats.flag(aid, n),
+                              {"id": dup[0], "n": dup[1]} if dup else None))
+        if len(chosen) == PASSAGES_PER_ARTICLE:
+            break
+    shown.extend((aid, p.n) for p in chosen)
+    return chosen
 
 
 def article(s, article_id: str):

@@ -26,6 +26,7 @@ def create_app(test_config=None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["searcher.index"] = idx.IndexHandle(app.config["INDEX_DIR"])
     app.register_blueprint(bp)
+    app.jinja_env.globals["title_of"] = _title_of
     app.teardown_appcontext(close_searcher)
 
     @app.after_request
@@ -50,13 +51,20 @@ def create_app(test_config=None) -> Flask:
     return app
 
 
-def get_searcher():
-    """The request's Whoosh searcher on the live index generation."""
-    if "searcher" not in g:
+def get_generation():
+    """The index generation this request uses (one per request, even across a rebuild)."""
+    if "generation" not in g:
         try:
-            g.searcher = current_app.extensions["searcher.index"].searcher()
+            g.generation = current_app.extensions["searcher.index"].current()
         except FileNotFoundError:
             abort(503, description="The index has not been built yet: run `searcher build`.")
+    return g.generation
+
+
+def get_searcher():
+    """The request's Whoosh searcher on the request's generation."""
+    if "searcher" not in g:
+        g.searcher = get_generation().searcher()
     return g.searcher
 
 
@@ -80,7 +88,7 @@ def home():
     try:
         params = _params()
         ctx["params"] = params
-        ctx["result"] = search(get_searcher(), params)
+        ctx["result"] = run_search(params)
     except QueryError as e:
         ctx["error"] = str(e)
         return render_template("search.html", **ctx), 400
@@ -97,10 +105,29 @@ def _page_url(page: int) -> str:
 def api_search():
     try:
         params = _params()
-        result = search(get_searcher(), params)
+        result = run_search(params)
     except QueryError as e:
         return jsonify(error=str(e)), 400
     return jsonify(result.to_json())
+
+
+def run_search(params):
+    return search(get_searcher(), params, repeats=get_generation().repeats)
+
+
+@bp.route("/api/repeats")
+def api_repeats():
+    kind = request.args.get("kind") or None
+    if kind not in (None, "exact", "near", "partial", "boilerplate"):
+        return jsonify(error="kind must be one of exact, near, partial, boilerplate"), 400
+    limit = request.args.get("limit")
+    try:
+        limit = int(limit) if limit not in (None, "") else None
+        if limit is not None and limit < 1:
+            raise ValueError
+    except ValueError:
+        return jsonify(error="limit must be a whole number from 1"), 400
+    return jsonify(get_generation().repeats.to_json(kind, limit))
 
 
 @bp.route("/article/<path:article_id>")
@@ -111,5 +138,16 @@ def article_page(article_id):
     meta, paragraphs = found
     q = request.args.get("q", "")
     patterns = patterns_for(q, request.args.get("op", "and")) if q else []
-    shown = [(n, Markup(render(text, find_spans(text, patterns)))) for n, text in paragraphs]
+    repeats = get_generation().repeats
+    shown = [(n, Markup(render(text, find_spans(text, patterns))), repeats.flag(article_id, n))
+             for n, text in paragraphs]
     return render_template("article.html", meta=meta, paragraphs=shown, q=q)
+
+
+def _title_of(article_id: str) -> str:
+    """Title of another article (for "also in ..." flags); the id if it is unknown."""
+    cache = g.setdefault("titles", {})
+    if article_id not in cache:
+        found = get_searcher().document(article=article_id)
+        cache[article_id] = (found or {}).get("title") or article_id
+    return cache[article_id]

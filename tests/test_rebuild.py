@@ -1,0 +1,111 @@
+"""Rebuilds: never a half-built index for readers, one build at a time, a killed build changes nothing."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from searcher import index
+from searcher.search import SearchParams, search
+from tests.conftest import SEEDS
+
+
+def big_source(path, copies=20):
+    """A JSONL source made of the seeds repeated under new ids (slow enough to catch a build mid-way)."""
+    from searcher.ingest import IngestReport, read_sources
+
+    arts = list(read_sources([SEEDS], IngestReport()))
+    with open(path, "w", encoding="utf-8") as f:
+        for k in range(copies):
+            for a in arts:
+                f.write(json.dumps({"id": f"{a.id}-{k}", "date": a.date, "paragraphs": a.paragraphs},
+                                   ensure_ascii=False) + "\n")
+    return str(path)
+
+
+def start_build(src, ix):
+    return subprocess.Popen([sys.executable, "-m", "searcher.cli", "build", "--source", src, "--index", ix,
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_new_generation(ix, before, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        gens = {n for n in os.listdir(ix) if n.startswith("gen-")}
+        if gens - before:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the build never started writing")
+
+
+def total(handle, q="阿拉斯加"):
+    with handle.searcher() as s:
+        return search(s, SearchParams(q=q)).total
+
+
+def test_second_build_refuses_clearly_while_one_runs(tmp_path):
+    ix = str(tmp_path / "ix")
+    index.build([SEEDS], ix, progress=False)
+    src = big_source(tmp_path / "big.jsonl")
+    before = {n for n in os.listdir(ix) if n.startswith("gen-")}
+    first = start_build(src, ix)
+    try:
+        wait_for_new_generation(ix, before)
+        with pytest.raises(index.BuildError, match="another build .* is running"):
+            index.build([SEEDS], ix, progress=False)
+    finally:
+        _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert total(index.IndexHandle(ix)) == 100
+
+
+def test_killed_build_leaves_the_previous_index_serving(tmp_path):
+    ix = str(tmp_path / "ix")
+    index.build([SEEDS], ix, progress=False)
+    live = index.current_generation(ix)
+    src = big_source(tmp_path / "big.jsonl")
+    before = {n for n in os.listdir(ix) if n.startswith("gen-")}
+    proc = start_build(src, ix)
+    wait_for_new_generation(ix, before)
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert index.current_generation(ix) == live
+    h = index.IndexHandle(ix)
+    assert total(h) == 5  # the old index, intact
+    index.build([src], ix, progress=False)  # the lock died with the process; leftovers are cleaned
+    assert total(h) == 100
+    assert len([n for n in os.listdir(ix) if n.startswith("gen-")]) <= 2
+
+
+def test_searches_during_a_rebuild_see_old_or_new_never_an_error(tmp_path):
+    ix = str(tmp_path / "ix")
+    index.build([SEEDS], ix, progress=False)
+    src = big_source(tmp_path / "big.jsonl", copies=10)
+    h = index.IndexHandle(ix)
+    seen, errors = [], []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.append(total(h))
+            except Exception as e:  # noqa: BLE001 - any error is the failure we look for
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        index.build([src], ix, progress=False)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors
+    assert set(seen) <= {5, 50} and seen[-1] == 50 and 5 in seen
