@@ -22,22 +22,63 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def server(seed_index):
+def serve(index_dir):
     from waitress.server import create_server
 
     from searcher.web import create_app
 
-    app = create_app({"INDEX_DIR": seed_index})
+    app = create_app({"INDEX_DIR": index_dir})
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
     srv = create_server(app, host="127.0.0.1", port=port, threads=4)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{port}"
+    threading.Thread(target=srv.run, daemon=True).start()
+    return srv, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def server(seed_index):
+    srv, url = serve(seed_index)
+    yield url
     srv.close()
+
+
+PAYLOADS = ['<script>document.title="pwned-1"</script>', '<img src=x onerror="document.title=\'pwned-2\'">',
+            '"><svg onload="document.title=\'pwned-3\'">']
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from searcher import index
+
+    src = tmp_path_factory.mktemp("hostile")
+    (src / "evil.txt").write_text(
+        " date 2025-01-01 惡意文章" + PAYLOADS[0] + "標題\n" + "\n".join(f"第{i}段 {p} 惡意" for i, p in enumerate(PAYLOADS))
+        + "\n" + "\n".join(f"重複 {p}" for p in PAYLOADS) * 2, encoding="utf-8")
+    (src / "copy.txt").write_text("\n".join(f"重複 {p}" for p in PAYLOADS), encoding="utf-8")
+    ix = str(src / "ix")
+    index.build([str(src)], ix, progress=False)
+    srv, url = serve(ix)
+    yield url
+    srv.close()
+
+
+def test_hostile_text_is_shown_as_text_and_no_script_runs(hostile_server, browser):
+    from urllib.parse import quote
+
+    urls = [hostile_server + "/?q=" + quote("惡意"), hostile_server + "/?q=" + quote("重複"),
+            hostile_server + "/article/evil?q=" + quote("惡意")]
+    urls += [hostile_server + "/?q=" + quote(p) for p in PAYLOADS]
+    urls += [hostile_server + "/?q=" + quote("惡意 " + p) for p in PAYLOADS]
+    for url in urls:
+        browser.get(url)
+        time.sleep(0.2)
+        assert not browser.title.startswith("pwned"), url  # the payloads would set the title
+        body = browser.find_element(By.TAG_NAME, "body")
+        assert not body.find_elements(By.CSS_SELECTOR, "main script, main img, main svg"), url
+    browser.get(urls[0])
+    assert "<img src=x" in browser.find_element(By.TAG_NAME, "main").text  # shown as text
 
 
 @pytest.fixture(scope="module")
