@@ -1,0 +1,148 @@
+"""Load test: `searcher serve` (waitress) under 50 concurrent connections of mixed queries.
+
+Starts the production server on 127.0.0.1 against an index (built from seeds/ if
+missing), warms it, records its RSS, drives it with wrk (Debian package `wrk`)
+for the given duration with the queries of bench/queries.txt (plus article pages
+and bad queries that must answer 400), then records RSS again.  Fails (exit 1)
+on any socket error, timeout or unexpected status.
+
+usage (from the project root):
+    python bench/load.py [--index index] [--connections 50] [--seconds 60]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from urllib.parse import quote
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+LUA = r"""
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function(args) bad = 0; k = 0 end
+request = function()
+  k = k %% #paths + 1
+  return wrk.format("GET", paths[k])
+end
+response = function(status, headers, body)
+  if status ~= 200 and status ~= 400 and status ~= 404 then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  local unexpected = 0
+  for _, t in ipairs(threads) do unexpected = unexpected + t:get("bad") end
+  io.write(string.format("JSON {\"requests\": %%d, \"duration_us\": %%d, \"connect_errors\": %%d, " ..
+    "\"read_errors\": %%d, \"write_errors\": %%d, \"timeouts\": %%d, \"unexpected_status\": %%d, " ..
+    "\"p50_ms\": %%.2f, \"p90_ms\": %%.2f, \"p99_ms\": %%.2f, \"max_ms\": %%.2f}\n",
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, unexpected,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000))
+end
+"""
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def paths_for(queries_file: str) -> list[str]:
+    out = []
+    with open(queries_file, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            kind, op, q = line.rstrip("\n").split("\t", 2)
+            out.append(f"/api/search?q={quote(q)}&op={op}")
+            out.append(f"/?q={quote(q)}&op={op}")
+    # bad input mixed in: each must answer 400, never 500
+    out += ["/api/search?q=" + quote("的"), "/api/search?q=" + quote("x" * 600), "/api/search?q=abc&page=-1",
+            "/api/search?q=abc&from=2025-13-40", "/?q=" + quote('"((( OR'), "/api/search"]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", default=os.path.join(ROOT, "index"))
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--port", type=int, default=5099)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "load.json"))
+    args = ap.parse_args()
+    wrk = shutil.which("wrk")
+    if not wrk:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    searcher = shutil.which("searcher") or os.path.join(os.path.dirname(sys.executable), "searcher")
+    tmp = tempfile.mkdtemp(prefix="load-")
+    paths = paths_for(os.path.join(ROOT, "bench", "queries.txt"))
+    # article pages too
+    paths += ["/article/000_ebdd4def08ac33a7?q=" + quote("普京"), "/article/no-such-article"]
+    with open(os.path.join(tmp, "paths.txt"), "w") as f:
+        f.write("\n".join(paths) + "\n")
+    lua = os.path.join(tmp, "mix.lua")
+    with open(lua, "w") as f:
+        f.write(LUA % {"paths": os.path.join(tmp, "paths.txt")})
+    server = subprocess.Popen([searcher, "serve", "--index", args.index, "--port", str(args.port)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/search?q=%E6%99%AE%E4%BA%AC", timeout=5).read()
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    sys.exit("server did not start: " + (server.stderr.read() if server.poll() is not None else ""))
+                time.sleep(0.2)
+        for p in paths:  # warm up: every query once
+            try:
+                urllib.request.urlopen(base + p, timeout=30).read()
+            except urllib.error.HTTPError:
+                pass
+        rss_before = rss_kb(server.pid)
+        proc = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s",
+                               "--latency", "-s", lua, base], capture_output=True, text=True)
+        rss_after = rss_kb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(10)
+    m = re.search(r"^JSON (.*)$", proc.stdout, re.M)
+    if not m:
+        sys.exit("wrk gave no summary:\n" + proc.stdout + proc.stderr)
+    res = json.loads(m.group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", proc.stdout)
+    res.update({
+        "connections": args.connections, "seconds": args.seconds,
+        "requests_per_second": round(res["requests"] / (res["duration_us"] / 1e6), 1),
+        "non_2xx_3xx (400s for bad queries are expected)": int(non2xx.group(1)) if non2xx else 0,
+        "rss_before_mb": round(rss_before / 1024, 1), "rss_after_mb": round(rss_after / 1024, 1),
+        "rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
+        "index": os.path.abspath(args.index), "paths": len(paths),
+    })
+    failed = (res["connect_errors"] + res["read_errors"] + res["write_errors"] + res["timeouts"]
+              + res["unexpected_status"])
+    res["failed_requests"] = failed
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(res, f, indent=1)
+    print(proc.stdout)
+    print(json.dumps(res, indent=1))
+    if failed or res["rss_growth_mb"] >= 50:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
