@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import index as idx
+from .expansion import variants_json
 from .query import QueryError
 from .search import SearchParams, search
 
@@ -74,7 +75,8 @@ def build(sources, index_dir, as_json, quiet):
 @click.option("--to", "date_to", help="Only articles dated on or before YYYY-MM-DD.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="'date' is newest first, '-date' oldest first.")
-def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort):
+@click.option("--no-variants", is_flag=True, help="Search only the spelling typed (no 川普 for 特朗普).")
+def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants):
     """Search the index.  Words are ANDed; "quoted phrases", OR, -word / NOT word.
 
     \b
@@ -84,18 +86,20 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
     """
     _need_index(index_dir)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
-            "to": date_to, "sort": sort}
+            "to": date_to, "sort": sort, "variants": "off" if no_variants else "on"}
     try:
         params = SearchParams.from_args(args)
         gen = idx.IndexHandle(index_dir).current()
         with gen.searcher() as s:
-            result = search(s, params, repeats=gen.repeats)
+            result = search(s, params, variants=gen.variants, repeats=gen.repeats)
     except QueryError as e:
         raise click.UsageError(str(e)) from None
     if as_json:
         _echo_json(result.to_json())
         return
     click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
+    for v in result.variants:
+        click.echo(f"also searched for {v.term}: " + " · ".join(m for m in v.group if m != v.term))
     for r in result.results:
         click.echo("")
         click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
@@ -144,6 +148,55 @@ def repeats(index_dir, as_json, kind, limit):
         members = ", ".join(f"{m['id']} ¶{m['n']}" for m in g["members"][:8])
         more = f" (+{len(g['members']) - 8} more)" if len(g["members"]) > 8 else ""
         click.echo(f"{g['kind']:<11} {g['similarity']:.2f}  {len(g['members'])} copies: {members}{more}")
+
+
+@main.command()
+@click.argument("term", required=False)
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /api/variants).")
+@click.option("--mined", is_flag=True, help="List every pair mined from the indexed articles, for review.")
+def variants(term, index_dir, as_json, mined):
+    """Show every spelling of a name and where each came from.
+
+    Sources: mined (article and paragraph where the press wrote 中文名（English）),
+    lexicon (Chinese Wikipedia's cross-strait tables), opencc (regional
+    vocabulary), curated (searcher/data/curated.tsv or --curated files).
+
+    \b
+    Example:
+        searcher variants 川普
+        searcher variants Zelensky --json
+        searcher variants --mined
+    """
+    _need_index(index_dir)
+    table = idx.IndexHandle(index_dir).current().variants
+    if mined:
+        rows = table.mined_report()
+        if as_json:
+            _echo_json({"mined": rows})
+        else:
+            for r in rows:
+                click.echo("\t".join(str(r.get(k, "")) for k in ("zh", "alias", "id", "n", "status")))
+        return
+    if not term:
+        raise click.UsageError("give a TERM (or --mined)")
+    data = variants_json(table, term)
+    if as_json:
+        _echo_json(data)
+        return
+    if not data["group"]:
+        click.echo(f"{term}: no variant group (searched as typed)")
+        return
+    click.echo(f"{term}: {len(data['group'])} spellings")
+    for m in data["members"]:
+        click.echo(f"  {m['member']}\t" + "; ".join(_prov(p) for p in m["sources"]))
+
+
+def _prov(p: dict) -> str:
+    if p.get("source") == "mined":
+        return f"mined: {p.get('id')} ¶{p.get('n')}"
+    extra = p.get("group") or p.get("file") or ""
+    return f"{p.get('source')}" + (f" ({extra})" if extra else "")
 
 
 def _need_index(index_dir):

@@ -26,16 +26,19 @@ from dataclasses import asdict, dataclass, field
 from whoosh import index as windex
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import gram_analyzer, word_analyzer
+from .analysis import gram_analyzer, register_words, word_analyzer
 from .ingest import IngestReport, fingerprint, read_sources
+from .mining import mine_pairs
 from .repeats import find_repeats
 from .repeatstore import RepeatStore
+from .variants import CURATED_PATH, VariantTable
 
 SCHEMA_VERSION = 1
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 META = "meta.json"
 REPEATS = "repeats.json"
+VARIANTS = "variants.json"
 
 
 def make_schema() -> Schema:
@@ -63,6 +66,8 @@ class BuildSummary:
     paragraphs: int = 0
     characters: int = 0
     repeat_groups: dict = field(default_factory=dict)  # kind -> number of groups
+    variant_groups: int = 0
+    mined_pairs: int = 0
     skipped: list = field(default_factory=list)  # "file: reason"
     warnings: list = field(default_factory=list)  # "file: what was ignored"
     seconds: float = 0.0
@@ -75,6 +80,9 @@ class BuildSummary:
             f"indexed {self.articles} articles, {self.paragraphs} paragraphs "
             f"({self.characters} characters) in {self.seconds:.1f} s -> {self.index}",
         ]
+        if self.variant_groups:
+            lines.append(f"variant names: {self.variant_groups} groups ({self.mined_pairs} pairs mined "
+                         "from the articles)")
         if self.repeat_groups:
             lines.append("repeated paragraphs: " + ", ".join(
                 f"{v} {k} group{'s' if v != 1 else ''}" for k, v in sorted(self.repeat_groups.items())))
@@ -186,8 +194,11 @@ def _clean_old(index_dir: str, keep: set[str]) -> None:
             shutil.rmtree(os.path.join(index_dir, name), ignore_errors=True)
 
 
-def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb: int = 256) -> BuildSummary:
-    """Index every article of ``sources`` into a new generation of ``index_dir``."""
+def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb: int = 256,
+          curated: tuple[str, ...] = ()) -> BuildSummary:
+    """Index every article of ``sources`` into a new generation of ``index_dir``.
+
+    ``curated``: extra variant files (the format of ``searcher/data/curated.tsv``)."""
     t0 = time.time()
     os.makedirs(index_dir, exist_ok=True)
     with _BuildLock(index_dir):
@@ -210,7 +221,14 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             if not paragraphs:
                 raise BuildError("nothing could be indexed" + (
                     ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)"))
-            _stage(progress, f"{summary.articles} articles, {summary.paragraphs} paragraphs read; finding repeats")
+            _stage(progress, f"{summary.articles} articles, {summary.paragraphs} paragraphs read; "
+                             "mining variant names")
+            table = VariantTable.build(mine_pairs(paragraphs), curated_paths=[CURATED_PATH, *curated])
+            table.save(os.path.join(gen_path, VARIANTS))
+            register_words(table.segmenter_words())
+            summary.variant_groups = len(table.groups())
+            summary.mined_pairs = len(table.mined_report())
+            _stage(progress, "finding repeated paragraphs")
             repeat_groups = find_repeats(paragraphs)
             RepeatStore(repeat_groups).save(os.path.join(gen_path, REPEATS))
             summary.repeat_groups = _count_kinds(repeat_groups)
@@ -251,6 +269,12 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
         return summary
 
 
+def load_variants(path: str):
+    table = VariantTable.load(path)
+    register_words(table.segmenter_words())
+    return table
+
+
 class Generation:
     """One built generation: its Whoosh index, meta.json and side files (loaded on first use)."""
 
@@ -274,6 +298,11 @@ class Generation:
                     p = os.path.join(self.path, name)
                     self._side[name] = load(p) if os.path.exists(p) else None
         return self._side[name]
+
+    @property
+    def variants(self):
+        """``variants.VariantTable`` of this generation (its names registered with jieba)."""
+        return self.side(VARIANTS, load_variants)
 
     @property
     def repeats(self):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh import sorting
 
+from .expansion import Expander
 from .highlight import highlight
 from .ingest import parse_date
 from .query import QueryError, compile_query
@@ -59,10 +60,13 @@ class SearchResult:
     limit: int
     results: list = field(default_factory=list)
     patterns: list = field(default_factory=list)  # strings highlighted (for article links)
+    variants: list = field(default_factory=list)  # expansion.Applied, in query order
+    expanded: bool = True  # variant expansion was on
 
     def to_json(self):
         return {"query": self.query, "total": self.total, "page": self.page,
-                "results": [r.to_json() for r in self.results]}
+                "results": [r.to_json() for r in self.results],
+                "variants": [v.to_json() for v in self.variants]}
 
     @property
     def pages(self) -> int:
@@ -78,6 +82,7 @@ class SearchParams:
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
+    variants: bool = True  # expand names to every spelling
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -96,6 +101,10 @@ class SearchParams:
         p.sort = args.get("sort") or "relevance"
         if p.sort not in SORTS:
             raise QueryError("sort must be one of: " + ", ".join(SORTS) + ".")
+        v = (args.get("variants") or "on").strip().lower()
+        if v not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+            raise QueryError("variants must be 'on' or 'off'.")
+        p.variants = v in ("on", "1", "true", "yes")
         return p
 
 
@@ -130,13 +139,17 @@ def date_filter(date_from, date_to):
     return wq.TermRange("date", date_from or "0000-00-00", date_to or "9999-99-99")
 
 
-def search(s, params: SearchParams, expand=None, repeats=None) -> SearchResult:
+def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult:
     """Run a query with a Whoosh searcher ``s`` (``Generation.searcher()``).
+
+    ``variants`` (a ``VariantTable``) expands names to every spelling unless
+    ``params.variants`` is off; the result lists the expansions applied.
 
     ``repeats`` (a ``RepeatStore``) flags repeated passages, keeps boilerplate out
     of snippets, never shows one passage twice in an article, and marks a passage
     already shown for a higher-ranked article as ``duplicate_of`` it."""
-    compiled = compile_query(params.q, params.op, expand)
+    expander = Expander(variants) if variants is not None and params.variants else None
+    compiled = compile_query(params.q, params.op, expander)
     patterns = []
     for lit in compiled.literals:
         for seq_text in lit.texts():
@@ -173,7 +186,8 @@ def search(s, params: SearchParams, expand=None, repeats=None) -> SearchResult:
     shown: list[tuple[str, int]] = []
     for art in page:  # choose and highlight only what is shown
         art.passages = _passages(art.id, texts[art.id], patterns, repeats, shown)
-    return SearchResult(params.q, total, params.page, params.limit, page, patterns)
+    return SearchResult(params.q, total, params.page, params.limit, page, patterns,
+                        expander.applied if expander else [], params.variants)
 
 
 def _passages(aid, candidates, patterns, repeats, shown):
@@ -204,10 +218,10 @@ def article(s, article_id: str):
     return meta, [(int(d["n"]), d["text"]) for d in docs]
 
 
-def patterns_for(q: str, op: str = "and", expand=None) -> list[str]:
+def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
     """The strings a query highlights (for the article page); [] if it cannot run."""
     try:
-        compiled = compile_query(q, op, expand)
+        compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
     except QueryError:
         return []
     out = []
@@ -218,9 +232,9 @@ def patterns_for(q: str, op: str = "and", expand=None) -> list[str]:
     return out
 
 
-def matching_paragraphs(s, q: str, op: str = "and", expand=None) -> set[tuple[str, int]]:
+def matching_paragraphs(s, q: str, op: str = "and", variants=None) -> set[tuple[str, int]]:
     """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
-    compiled = compile_query(q, op, expand)
+    compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
     out = set()
     for docnum in compiled.query.docs(s):
         f = s.stored_fields(docnum)

@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_templ
 from markupsafe import Markup
 
 from . import index as idx
+from .expansion import variants_json
 from .highlight import find_spans, render
 from .query import QueryError
 from .search import SearchParams, article, patterns_for, search
@@ -95,9 +96,11 @@ def home():
     return render_template("search.html", **ctx, page_url=_page_url)
 
 
-def _page_url(page: int) -> str:
+def _page_url(page: int | None = None, **changes) -> str:
     args = request.args.to_dict()
-    args["page"] = str(page)
+    if page is not None:
+        args["page"] = str(page)
+    args.update(changes)
     return url_for("search.home", **args)
 
 
@@ -112,7 +115,18 @@ def api_search():
 
 
 def run_search(params):
-    return search(get_searcher(), params, repeats=get_generation().repeats)
+    gen = get_generation()
+    return search(get_searcher(), params, variants=gen.variants, repeats=gen.repeats)
+
+
+@bp.route("/api/variants")
+def api_variants():
+    term = (request.args.get("q") or "").strip()
+    if not term:
+        return jsonify(error="Missing parameter q (the name to look up)."), 400
+    if len(term) > 200:
+        return jsonify(error="q is too long (limit 200 characters)."), 400
+    return jsonify(variants_json(get_generation().variants, term))
 
 
 @bp.route("/api/repeats")
@@ -137,8 +151,10 @@ def article_page(article_id):
         abort(404)
     meta, paragraphs = found
     q = request.args.get("q", "")
-    patterns = patterns_for(q, request.args.get("op", "and")) if q else []
-    repeats = get_generation().repeats
+    gen = get_generation()
+    expand = request.args.get("variants", "on") not in ("off", "0", "false", "no")
+    patterns = patterns_for(q, request.args.get("op", "and"), gen.variants if expand else None) if q else []
+    repeats = gen.repeats
     shown = [(n, Markup(render(text, find_spans(text, patterns))), repeats.flag(article_id, n))
              for n, text in paragraphs]
     return render_template("article.html", meta=meta, paragraphs=shown, q=q)
