@@ -43,24 +43,35 @@ class Expander:
     table: object  # variants.VariantTable
     applied: list[Applied] = field(default_factory=list)
 
-    def _record(self, term: str, group) -> None:
+    def _record(self, term: str, group, members) -> None:
         if all(a.term != term for a in self.applied):
-            self.applied.append(Applied(term, list(group.members), group_sources(group)))
+            self.applied.append(Applied(term, list(members), group_sources(group)))
+
+    def is_name(self, text: str) -> bool:
+        return self.table.lookup(text) is not None
+
+    def spellings(self, term: str):
+        """(group, every spelling of ``term``) or (None, [])."""
+        group = self.table.lookup(term)
+        if group is None:
+            return None, []
+        return group, same_person(term, group.members)
 
     def __call__(self, text: str) -> list[str]:
         text = text.strip()
-        group = self.table.lookup(text)
+        group, members = self.spellings(text)
         if group is not None:
-            self._record(text, group)
-            return self.table.expand(text)
+            self._record(text, group, members)
+            return _others(text, members)
         spans = self._names_inside(text)
         if not spans:
             return []
         options = []
         for a, b, g in spans:
             name = text[a:b]
-            self._record(name, g)
-            options.append([name] + self.table.expand(name))
+            _, members = self.spellings(name)
+            self._record(name, g, members)
+            options.append([name] + _others(name, members))
         out = []
         for combo in itertools.product(*options):
             alt, last = [], 0
@@ -96,6 +107,43 @@ class Expander:
             else:
                 i += 1
         return spans
+
+
+def _key(s: str) -> str:
+    return " ".join(simplify(s).lower().replace("·", " ").replace("-", " ").split())
+
+
+def _others(term: str, members) -> list[str]:
+    k0, seen, out = _key(term), set(), []
+    seen.add(k0)
+    for m in members:
+        k = _key(m)
+        if k not in seen:
+            seen.add(k)
+            out.append(m)
+    return out
+
+
+def _first_name(s: str) -> str | None:
+    """The given name of a full name ("George W. Bush" -> george, 喬治·布希 -> 乔治); None if one word."""
+    parts = _key(s).split()
+    return parts[0] if len(parts) > 1 else None
+
+
+def same_person(term: str, members) -> list[str]:
+    """The members that name what ``term`` names.
+
+    A surname group can hold several people's full names (George W. Bush, Kate
+    Bush under 布什/布希/布殊).  A surname expands to the whole group; a full name
+    expands only when the group names one person (its full names share one given
+    name), otherwise only to the full names with the same given name."""
+    first = _first_name(term)
+    if first is None:
+        return list(members)
+    latin_firsts = {_first_name(m) for m in members if _first_name(m) and m.isascii()}
+    if len(latin_firsts) <= 1:
+        return list(members)
+    return [m for m in members if _first_name(m) == first]
 
 
 def variants_json(table, term: str) -> dict:

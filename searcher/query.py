@@ -329,13 +329,39 @@ class Compiler:
             child = self.node(n.child, not negated)
             return None if child is None else wq.Not(child)
         if isinstance(n, (And, Or)):
-            kids = [k for k in (self.node(c, negated) for c in n.children) if k is not None]
+            children = self._join_names(n.children) if isinstance(n, And) else n.children
+            kids = [k for k in (self.node(c, negated) for c in children) if k is not None]
             if not kids:
                 return None
             if len(kids) == 1:
                 return kids[0]
             return wq.And(kids) if isinstance(n, And) else wq.Or(kids)
         return None
+
+    def _join_names(self, children, longest: int = 4):
+        """Adjacent plain words that together are a known name (Donald Trump) become one word."""
+        is_name = getattr(self.expand, "is_name", None)
+        if is_name is None:
+            return children
+        out, i = [], 0
+        while i < len(children):
+            c = children[i]
+            if isinstance(c, Word) and not c.phrase:
+                for j in range(min(len(children), i + longest), i + 1, -1):
+                    run = children[i:j]
+                    if all(isinstance(w, Word) and not w.phrase for w in run):
+                        text = " ".join(w.text for w in run)
+                        if is_name(text):
+                            out.append(Word(text))
+                            i = j
+                            break
+                else:
+                    out.append(c)
+                    i += 1
+                continue
+            out.append(c)
+            i += 1
+        return out
 
     def or_query(self, tree):
         """op=or: every word and bigram of the positive words, all optional."""

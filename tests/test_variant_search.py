@@ -90,3 +90,23 @@ def test_api_and_cli_explain_where_each_member_came_from(client, runner, seed_in
     assert res.exit_code == 0 and "澤連斯基" in json.loads(res.output)["group"]
     res = runner.invoke(main, ["variants", "--mined", "--index", seed_index])
     assert res.exit_code == 0 and "Vladimir Putin" in res.output
+
+
+def test_a_full_name_does_not_expand_to_other_people_of_the_same_surname():
+    from searcher.expansion import Expander
+    from searcher.variants import VariantTable
+
+    table = VariantTable.build([])
+    kate = Expander(table)("Kate Bush")
+    assert not any("George" in m or "喬治" in m or "乔治" in m for m in kate)
+    george = Expander(table)("George W. Bush")
+    assert not any("Kate" in m or "凱特" in m for m in george)
+    surname = Expander(table)("布殊")
+    assert "布什" in surname and "布希" in surname
+
+
+def test_unquoted_multiword_name_is_one_name(handle, seed_texts):
+    gen = handle.current()
+    with gen.searcher() as s:
+        got = matching_paragraphs(s, "Donald Trump", variants=gen.variants)
+    assert got == containing_any(seed_texts, gen.variants.lookup("Donald Trump").members)
