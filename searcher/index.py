@@ -26,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from whoosh import index as windex
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import gram_analyzer, register_words, word_analyzer
+from whoosh.system import pack_uint
+
+from .analysis import gram_analyzer, gram_positions, register_words, word_analyzer, word_counts
 from .ingest import IngestReport, fingerprint, read_sources
 from .mining import mine_pairs
 from .repeats import find_repeats
@@ -41,6 +43,32 @@ REPEATS = "repeats.json"
 VARIANTS = "variants.json"
 
 
+class FastText(TEXT):
+    """A TEXT field whose postings come from ``analysis.word_counts`` / ``gram_positions``.
+
+    Queries still go through the field's analyzer; indexing skips Whoosh's
+    token-object pipeline (same terms, tested).  A list value is taken as postings
+    already computed (by ``postings``, possibly in another process)."""
+
+    def __init__(self, kind: str, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def index(self, value, **kwargs):
+        if isinstance(value, list):
+            return value
+        return postings(self.kind, value, self.format)
+
+
+def postings(kind: str, text: str, fmt) -> list:
+    """Whoosh's (term bytes, freq, weight, encoded value) items of one field value."""
+    fb = fmt.field_boost
+    if kind == "words":
+        return [(w.encode("utf-8"), f, f * fb, pack_uint(f)) for w, f in word_counts(text).items()]
+    enc = fmt.encode
+    return [(w.encode("utf-8"), len(p), len(p) * fb, enc(p)) for w, p in gram_positions(text).items()]
+
+
 def make_schema() -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),  # "<article id>#<n>"
@@ -49,8 +77,8 @@ def make_schema() -> Schema:
         title=STORED(),
         date=ID(stored=True, sortable=True),  # YYYY-MM-DD or ""
         text=STORED(),
-        words=TEXT(analyzer=word_analyzer(), phrase=False),  # scoring only: no positions
-        grams=TEXT(analyzer=gram_analyzer()),  # positions, for phrases over bigrams
+        words=FastText("words", analyzer=word_analyzer(), phrase=False),  # scoring only: no positions
+        grams=FastText("grams", analyzer=gram_analyzer()),  # positions, for phrases over bigrams
     )
 
 
@@ -68,6 +96,7 @@ class BuildSummary:
     repeat_groups: dict = field(default_factory=dict)  # kind -> number of groups
     variant_groups: int = 0
     mined_pairs: int = 0
+    stages: dict = field(default_factory=dict)  # stage -> seconds
     skipped: list = field(default_factory=list)  # "file: reason"
     warnings: list = field(default_factory=list)  # "file: what was ignored"
     seconds: float = 0.0
@@ -80,6 +109,8 @@ class BuildSummary:
             f"indexed {self.articles} articles, {self.paragraphs} paragraphs "
             f"({self.characters} characters) in {self.seconds:.1f} s -> {self.index}",
         ]
+        if self.stages:
+            lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in self.stages.items()))
         if self.variant_groups:
             lines.append(f"variant names: {self.variant_groups} groups ({self.mined_pairs} pairs mined "
                          "from the articles)")
@@ -171,6 +202,113 @@ def _stage(progress: bool, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+SHARD_MIN_PARAGRAPHS = 4000  # below this one process is faster than forking
+
+
+def _default_procs(paragraphs: int) -> int:
+    if paragraphs < SHARD_MIN_PARAGRAPHS:
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _partition(articles, k: int) -> list[list[int]]:
+    """Article indexes in k shards of about equal text size (an article stays whole)."""
+    k = max(1, min(k, len(articles)))
+    shards: list[list[int]] = [[] for _ in range(k)]
+    sizes = [0] * k
+    order = sorted(range(len(articles)), key=lambda i: -sum(len(p) for p in articles[i].paragraphs))
+    for i in order:
+        j = sizes.index(min(sizes))
+        shards[j].append(i)
+        sizes[j] += sum(len(p) for p in articles[i].paragraphs) + 50 * len(articles[i].paragraphs)
+    return [sorted(sh) for sh in shards if sh]
+
+
+def _write_shard(path: str, articles, indexes, limitmb: int, bar=None) -> int:
+    """One Whoosh index of the given articles (a single segment); returns its document count."""
+    os.makedirs(path, exist_ok=True)
+    ix = windex.create_in(path, make_schema())
+    writer = ix.writer(limitmb=limitmb)
+    try:
+        for i in indexes:
+            art = articles[i]
+            for n, text in enumerate(art.paragraphs, 1):
+                writer.add_document(key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
+                                    date=art.date or "", text=text, words=text, grams=text)
+            if bar is not None:
+                bar.update(len(art.paragraphs))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return ix.doc_count()
+
+
+_FORK_STATE: dict = {}
+
+
+def _shard_worker(k: int) -> int:
+    st = _FORK_STATE
+    return _write_shard(os.path.join(st["gen"], f"shard-{k}"), st["articles"], st["shards"][k], st["limitmb"])
+
+
+def _index_shards(gen_path, articles, shards, limitmb, progress, total) -> int:
+    """Write the shards (in parallel when there are several) and join their segments
+    into one Whoosh index in ``gen_path``; returns the document count it holds."""
+    if len(shards) == 1:
+        bar = _progress(disable=not progress, total=total)
+        try:
+            _write_shard(gen_path, articles, shards[0], limitmb, bar)
+        finally:
+            bar.close()
+        return windex.open_dir(gen_path).doc_count()
+    import multiprocessing as mp
+
+    _FORK_STATE.update(gen=gen_path, articles=articles, shards=shards, limitmb=limitmb)
+    try:
+        with mp.get_context("fork").Pool(len(shards)) as pool:
+            pending = pool.map_async(_shard_worker, range(len(shards)))
+            bar = _progress(disable=not progress, total=len(shards))
+            bar.set_description("indexing shards")
+            while not pending.ready():
+                pending.wait(0.5)
+                bar.refresh()
+            counts = pending.get()
+            bar.update(len(shards))
+            bar.close()
+    finally:
+        _FORK_STATE.clear()
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    segments = []
+    for k in range(len(shards)):
+        shard = os.path.join(gen_path, f"shard-{k}")
+        segments += TOC.read(FileStorage(shard), "MAIN").segments
+        for name in os.listdir(shard):
+            if not name.startswith("_MAIN_") and not name.endswith(".lock"):
+                os.replace(os.path.join(shard, name), os.path.join(gen_path, name))
+        shutil.rmtree(shard)
+    TOC(make_schema(), segments, 0).write(FileStorage(gen_path), "MAIN")
+    docs = windex.open_dir(gen_path).doc_count()
+    if docs != sum(counts):
+        raise BuildError(f"joined index holds {docs} documents; the shards wrote {sum(counts)}")
+    return docs
+
+
+class _Clock:
+    """Records the seconds since the previous call under each stage name."""
+
+    def __init__(self, into: dict):
+        self.into = into
+        self.last = time.time()
+
+    def __call__(self, stage: str) -> None:
+        now = time.time()
+        self.into[stage] = round(now - self.last, 2)
+        self.last = now
+
+
 def _count_kinds(groups) -> dict:
     out: dict[str, int] = {}
     for g in groups:
@@ -195,10 +333,11 @@ def _clean_old(index_dir: str, keep: set[str]) -> None:
 
 
 def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb: int = 256,
-          curated: tuple[str, ...] = ()) -> BuildSummary:
+          curated: tuple[str, ...] = (), procs: int | None = None) -> BuildSummary:
     """Index every article of ``sources`` into a new generation of ``index_dir``.
 
-    ``curated``: extra variant files (the format of ``searcher/data/curated.tsv``)."""
+    ``curated``: extra variant files (the format of ``searcher/data/curated.tsv``).
+    ``procs``: index in this many processes (default: one per core for large inputs)."""
     t0 = time.time()
     os.makedirs(index_dir, exist_ok=True)
     with _BuildLock(index_dir):
@@ -211,6 +350,7 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
         summary = BuildSummary(os.path.abspath(index_dir), gen_name)
         report = IngestReport()
         try:
+            clock = _Clock(summary.stages)
             articles = list(read_sources(sources, report))
             summary.skipped = [str(x) for x in report.skipped]
             summary.warnings = [str(x) for x in report.warnings]
@@ -221,6 +361,7 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             if not paragraphs:
                 raise BuildError("nothing could be indexed" + (
                     ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)"))
+            clock("read")
             _stage(progress, f"{summary.articles} articles, {summary.paragraphs} paragraphs read; "
                              "mining variant names")
             table = VariantTable.build(mine_pairs(paragraphs), curated_paths=[CURATED_PATH, *curated])
@@ -228,29 +369,19 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             register_words(table.segmenter_words())
             summary.variant_groups = len(table.groups())
             summary.mined_pairs = len(table.mined_report())
+            clock("variants")
             _stage(progress, "finding repeated paragraphs")
             repeat_groups = find_repeats(paragraphs)
             RepeatStore(repeat_groups).save(os.path.join(gen_path, REPEATS))
             summary.repeat_groups = _count_kinds(repeat_groups)
+            clock("repeats")
             del paragraphs
-            ix = windex.create_in(gen_path, make_schema())
-            writer = ix.writer(limitmb=limitmb)
-            bar = _progress(disable=not progress, total=summary.paragraphs)
-            try:
-                for art in articles:
-                    for n, text in enumerate(art.paragraphs, 1):
-                        writer.add_document(
-                            key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
-                            date=art.date or "", text=text, words=text, grams=text,
-                        )
-                    bar.update(len(art.paragraphs))
-            except BaseException:
-                writer.cancel()
-                raise
-            finally:
-                bar.close()
-            _stage(progress, "writing the index")
-            writer.commit()
+            shards = _partition(articles, procs or _default_procs(summary.paragraphs))
+            _stage(progress, f"indexing in {len(shards)} process{'es' if len(shards) > 1 else ''}")
+            docs = _index_shards(gen_path, articles, shards, limitmb, progress, summary.paragraphs)
+            if docs != summary.paragraphs:  # never trust a parallel writer without counting
+                raise BuildError(f"index holds {docs} documents for {summary.paragraphs} paragraphs")
+            clock("index")
             summary.seconds = round(time.time() - t0, 2)
             meta = {
                 "schema_version": SCHEMA_VERSION,

@@ -45,3 +45,38 @@ def test_same_tokens_for_traditional_and_simplified():
     a = [w for w, *_ in toks(word_analyzer(), "烏克蘭軍隊撤出頓巴斯")]
     b = [w for w, *_ in toks(word_analyzer(), "乌克兰军队撤出顿巴斯")]
     assert a == b
+
+
+def test_segmenter_cuts_exactly_like_jieba():
+    """rjieba (jieba-rs) is used for speed; it must give jieba's own words, registered names included."""
+    import glob
+    import logging
+    import os
+
+    import jieba
+
+    from searcher.analysis import register_words, runs, segmenter
+
+    jieba.setLogLevel(logging.WARNING)
+    ref = jieba.Tokenizer()
+    ref.initialize()
+    names = ["澤連斯基", "蒲亭", "安克拉治", "埃爾門多夫"]
+    register_words(names)
+    for n in names:
+        ref.add_word(simplify(n))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = sorted(glob.glob(os.path.join(root, "seeds", "*.txt")))
+    seg = os.path.join(root, "..", "shared", "eval", "segmentation", "dev_input.utf8")
+    files += [seg] if os.path.exists(seg) else []
+    texts = []
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            texts.append(fh.read())
+    n = 0
+    for text in texts:
+        s = simplify(text)
+        for is_han, a, b in runs(s):
+            if is_han:
+                n += 1
+                assert segmenter().cut(s[a:b], True) == list(ref.cut(s[a:b], HMM=True)), s[a:b]
+    assert n > 1000

@@ -109,3 +109,22 @@ def test_searches_during_a_rebuild_see_old_or_new_never_an_error(tmp_path):
             t.join()
     assert not errors
     assert set(seen) <= {5, 50} and seen[-1] == 50 and 5 in seen
+
+
+def test_parallel_build_loses_no_document_and_ranks_like_one_process(tmp_path):
+    """Whoosh's own procs>1 writer has lost documents; ours joins shard segments and counts."""
+    src = big_source(tmp_path / "big.jsonl", copies=6)
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    s1 = index.build([src], one, progress=False, procs=1)
+    s2 = index.build([src], two, progress=False, procs=2)
+    assert s1.paragraphs == s2.paragraphs == 6 * 185
+    h1, h2 = index.IndexHandle(one), index.IndexHandle(two)
+    with h1.searcher() as a, h2.searcher() as b:
+        assert a.doc_count() == b.doc_count() == 6 * 185
+        assert len(b.reader().leaf_readers()) == 2  # really two segments
+        for q in ["阿拉斯加", "普京 -特朗普", '"烏克蘭總統"', "拉夫羅夫 OR 魯比奧"]:
+            ra = search(a, SearchParams(q=q, limit=50))
+            rb = search(b, SearchParams(q=q, limit=50))
+            assert ra.total == rb.total
+            assert sorted((r.id, round(r.score, 3)) for r in ra.results) == \
+                sorted((r.id, round(r.score, 3)) for r in rb.results)
