@@ -31,6 +31,7 @@ from whoosh.system import pack_uint
 from .analysis import gram_analyzer, gram_positions, register_words, word_analyzer, word_counts
 from .ingest import IngestReport, fingerprint, read_sources
 from .mining import mine_pairs
+from .ranking import weighting
 from .repeats import find_repeats
 from .repeatstore import RepeatStore
 from .variants import CURATED_PATH, VariantTable
@@ -418,8 +419,8 @@ class Generation:
         self._side: dict = {}
 
     def searcher(self):
-        """A new Whoosh searcher (close it when done)."""
-        return self.ix.searcher()
+        """A new Whoosh searcher (close it when done), ranking with ``ranking.BM25``."""
+        return self.ix.searcher(weighting=weighting())
 
     def side(self, name: str, load):
         """``load(path_of_side_file)`` once per generation (None if the file is missing)."""

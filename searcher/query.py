@@ -20,6 +20,7 @@ search for raises ``QueryError`` with a message for the user.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -28,6 +29,7 @@ from .analysis import STOP_WORDS, gram_analyzer, simplified, word_analyzer
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
+OR_WORDS_BOOST = 1.0  # op=or: weight of a jieba word against a bigram
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 
@@ -200,6 +202,20 @@ def words_of(node):
     return out
 
 
+# Interrogatives of question-style queries (Simplified: matched after ``simplified``).
+INTERROGATIVES = sorted(
+    """为什么 什么样 什么 哪一个 哪一些 哪一 哪个 哪些 哪里 哪儿 哪位 哪年 哪 谁 多少 何时 何地 何处
+    为何 如何 怎么 怎样 是否 吗 呢""".split(), key=len, reverse=True)
+_INTERROGATIVE = re.compile("|".join(INTERROGATIVES))
+
+
+def strip_interrogatives(text: str) -> str:
+    """The text with question words blanked out (same length; spaces split runs)."""
+    s = simplified(text)
+    return "".join(" " if a != b else c for c, a, b in zip(text, s, _INTERROGATIVE.sub(
+        lambda m: " " * len(m.group()), s)))
+
+
 # ---------------------------------------------------------------- analysis of a word
 
 _word_an = None
@@ -364,10 +380,16 @@ class Compiler:
         return out
 
     def or_query(self, tree):
-        """op=or: every word and bigram of the positive words, all optional."""
+        """op=or: every jieba word and bigram of the positive words, all optional.
+
+        Interrogatives (什麼, 哪一, 誰 …) are dropped first: a question's form is not
+        its content.  A word's other spellings count as one more optional clause
+        (a synonym), so a name with many spellings does not outweigh the rest."""
         terms = []
         negs = []
         for w, neg in words_of(tree):
+            if not neg:
+                w = Word(strip_interrogatives(w.text), w.phrase)
             lit = self.literal(w)
             if lit is None:
                 continue
@@ -376,10 +398,12 @@ class Compiler:
                 continue
             self.literals.append(lit)
             for t in lit.words:
-                terms.append(wq.Term("words", t))
-            for chunks in lit.sequences:
-                for g in (g for seq in chunks for g in seq):
-                    terms.append(wq.Term("grams", g) if len(g) > 1 or not _is_han(g) else wq.Prefix("grams", g))
+                terms.append(wq.Term("words", t, boost=OR_WORDS_BOOST))
+            for g in (g for seq in lit.sequences[0] for g in seq):
+                if len(g) > 1 or not _is_han(g):
+                    terms.append(wq.Term("grams", g))
+            if len(lit.sequences) > 1:
+                terms.append(wq.Or([_literal_query(s) for s in lit.sequences[1:]]))
         if not terms:
             return None
         terms = list({repr(t): t for t in terms}.values())[: MAX_TERMS * 4]
