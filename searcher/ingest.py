@@ -22,7 +22,8 @@ _DATE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*")
 _DATE_ANY = re.compile(r"\A(\d{4})-?(\d{2})-?(\d{2})\Z")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 TITLE_CHARS = 32
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is not prose (a dump, a one-line file)
 
 
 @dataclass
@@ -140,7 +141,18 @@ def read_text_file(path: str, report: IngestReport) -> Iterator[Article]:
     if not art.paragraphs:
         report.skip(path, "empty (no paragraphs)")
         return
+    if _too_long(art, path, report):
+        return
     yield art
+
+
+def _too_long(art: Article, where: str, report: IngestReport) -> bool:
+    longest = max(len(p) for p in art.paragraphs)
+    if longest > MAX_PARAGRAPH_CHARS:
+        report.skip(where, f"article {art.id}: a paragraph of {longest} characters (limit "
+                           f"{MAX_PARAGRAPH_CHARS}; is it one line without breaks?)")
+        return True
+    return False
 
 
 def article_from_json(obj, where: str, report: IngestReport) -> Article | None:
@@ -173,7 +185,8 @@ def article_from_json(obj, where: str, report: IngestReport) -> Article | None:
     title = obj.get("title")
     derived = not (isinstance(title, str) and title.strip())
     title = derive_title(paragraphs) if derived else title.strip()
-    return Article(aid, title, date, paragraphs, where.rsplit(":", 1)[0], derived)
+    art = Article(aid, title, date, paragraphs, where.rsplit(":", 1)[0], derived)
+    return None if _too_long(art, where, report) else art
 
 
 def read_jsonl(path: str, report: IngestReport) -> Iterator[Article]:

@@ -30,6 +30,7 @@ from .analysis import STOP_WORDS, gram_analyzer, simplified, word_analyzer
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
 OR_WORDS_BOOST = 1.0  # op=or: weight of a jieba word against a bigram
+OR_MAX_DF = 0.2  # op=or: optional terms in more than this share of paragraphs are dropped
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 

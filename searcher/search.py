@@ -19,7 +19,7 @@ from whoosh import sorting
 from .expansion import Expander
 from .highlight import highlight
 from .ingest import parse_date
-from .query import QueryError, compile_query
+from .query import OR_MAX_DF, QueryError, compile_query
 
 PASSAGES_PER_ARTICLE = 3
 PASSAGE_CANDIDATES = 6  # per article, so that repeats and boilerplate can be skipped
@@ -163,31 +163,66 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
     if params.sort != "relevance":
         # By date, then by relevance (so an article still shows its best passages).
         kw["sortedby"] = [sorting.FieldFacet("date", reverse=params.sort == "date"), sorting.ScoreFacet()]
-    res = s.search(
-        compiled.query, limit=need * PASSAGE_CANDIDATES, filter=filt,
-        collapse="article", collapse_limit=PASSAGE_CANDIDATES,
-        groupedby=sorting.FieldFacet("article"), maptype=sorting.Count, **kw,
-    )
-    total = len(res.groups("article"))
-    articles: dict[str, ArticleHit] = {}
-    texts: dict[str, list] = {}
-    for hit in res:
-        f = hit.fields()
-        aid = f["article"]
-        art = articles.get(aid)
-        if art is None:
-            if len(articles) >= need:
-                continue
-            score = float(hit.score or 0.0) if params.sort == "relevance" else 0.0  # sorted: no score
-            art = articles[aid] = ArticleHit(aid, f.get("title", ""), f.get("date") or None, score)
-            texts[aid] = []
-        texts[aid].append((int(f["n"]), f["text"]))
+    query = compiled.query
+    if params.op == "or":
+        query = prune_common(s, query)
+    # Rank paragraphs with Whoosh's optimised top-k collector, group them by article
+    # here, and widen k until the page is full or the matches run out.
+    k = max(need * PASSAGE_CANDIDATES, 60)
+    while True:
+        res = s.search(query, limit=k, filter=filt, terms=False, **kw)
+        articles: dict[str, ArticleHit] = {}
+        texts: dict[str, list] = {}
+        for hit in res:
+            f = hit.fields()
+            aid = f["article"]
+            art = articles.get(aid)
+            if art is None:
+                if len(articles) >= need:
+                    continue
+                score = float(hit.score or 0.0) if params.sort == "relevance" else 0.0  # sorted: no score
+                art = articles[aid] = ArticleHit(aid, f.get("title", ""), f.get("date") or None, score)
+                texts[aid] = []
+            if len(texts[aid]) < PASSAGE_CANDIDATES:
+                texts[aid].append((int(f["n"]), f["text"]))
+        if len(articles) >= need or len(res.top_n) < k:
+            break
+        k *= 4
+    total = count_articles(s, query, filt) if len(res.top_n) >= k or params.page > 1 or len(articles) >= need \
+        else len(articles)
     page = list(articles.values())[(params.page - 1) * params.limit: need]
     shown: list[tuple[str, int]] = []
     for art in page:  # choose and highlight only what is shown
         art.passages = _passages(art.id, texts[art.id], patterns, repeats, shown)
     return SearchResult(params.q, total, params.page, params.limit, page, patterns,
                         expander.applied if expander else [], params.variants)
+
+
+def count_articles(s, query, filt=None) -> int:
+    """How many articles have a paragraph matching ``query`` (unscored pass)."""
+    col = s.reader().column_reader("article")
+    allowed = None
+    if filt is not None:
+        allowed = set(filt.docs(s))
+    seen = set()
+    for docnum in query.docs(s):
+        if allowed is None or docnum in allowed:
+            seen.add(col[docnum])
+    return len(seen)
+
+
+def prune_common(s, query, max_df: float = OR_MAX_DF):
+    """Drop the optional terms of an OR found in more than ``max_df`` of the paragraphs.
+
+    They weigh little under BM25 (idf near zero) but cost most of the time: each
+    is a posting list over a large part of the index.  Terms are kept when
+    nothing else would remain."""
+    if not isinstance(query, wq.Or):
+        return query
+    n = max(1, s.doc_count_all())
+    keep = [t for t in query.subqueries
+            if not isinstance(t, wq.Term) or s.doc_frequency(t.fieldname, t.text) <= max_df * n]
+    return wq.Or(keep) if keep else query
 
 
 def _passages(aid, candidates, patterns, repeats, shown):

@@ -1,4 +1,5 @@
 import gzip
+import os
 import json
 
 import pytest
@@ -116,3 +117,15 @@ def test_shared_corpora_ingest_as_they_are():
             break
     assert first[0].id == "A0000001" and first[0].title == "中華民國憲法" and first[0].date == "1947-01-01"
     assert not report.skipped
+
+
+def test_gb18030_crlf_and_a_50mb_single_line_file(tmp_path):
+    (tmp_path / "gb.txt").write_bytes("简体中文新闻报道".encode("gb18030"))
+    (tmp_path / "crlf.txt").write_bytes("第一段\r\n\r\n第二段\r\n".encode("utf-8"))
+    with open(tmp_path / "huge.txt", "w", encoding="utf-8") as f:
+        f.write("新" * (50 * 1024 * 1024 // 3))  # 50 MB of UTF-8, one line
+    arts, report = read([tmp_path])
+    assert [(a.id, a.paragraphs) for a in arts] == [("crlf", ["第一段", "第二段"])]
+    reasons = {os.path.basename(s.source): s.reason for s in report.skipped}
+    assert "UTF-8" in reasons["gb.txt"]
+    assert "characters (limit" in reasons["huge.txt"]

@@ -83,17 +83,24 @@ def test_killed_build_leaves_the_previous_index_serving(tmp_path):
 
 
 def test_searches_during_a_rebuild_see_old_or_new_never_an_error(tmp_path):
+    from searcher.web import create_app
+
     ix = str(tmp_path / "ix")
     index.build([SEEDS], ix, progress=False)
     src = big_source(tmp_path / "big.jsonl", copies=10)
     h = index.IndexHandle(ix)
+    app = create_app({"TESTING": True, "INDEX_DIR": ix})  # a running server, never restarted
     seen, errors = [], []
     stop = threading.Event()
 
     def reader():
+        client = app.test_client()
         while not stop.is_set():
             try:
                 seen.append(total(h))
+                r = client.get("/api/search", query_string={"q": "阿拉斯加"})
+                assert r.status_code == 200, r.status_code
+                seen.append(r.get_json()["total"])
             except Exception as e:  # noqa: BLE001 - any error is the failure we look for
                 errors.append(repr(e))
 
