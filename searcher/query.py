@@ -268,6 +268,29 @@ class Literal:
         return [self.text] + [a for a in self.alternatives if a != self.text]
 
 
+def _key(chunks) -> str:
+    return "\x00" + "\x00".join("\x01".join(seq) for seq in chunks) + "\x00"
+
+
+def _without_superstrings(typed, alternatives):
+    """Alternatives that do not contain the typed form or another alternative.
+
+    Matching is by substring, so 弗拉基米尔·普京 adds nothing to 普京 (any paragraph
+    with the full name has the surname): fewer phrase queries, same matches."""
+    keys = [_key(typed)] + [_key(a) for a in alternatives]
+    keep = []
+    for i, a in enumerate(alternatives, 1):
+        inner = keys[i][1:-1]
+        if not any(j != i and keys[j] != keys[i] and _contains(inner, keys[j][1:-1]) for j in range(len(keys))):
+            keep.append(a)
+    return keep
+
+
+def _contains(big: str, small: str) -> bool:
+    """Whether gram phrase ``small`` occurs inside ``big`` (both as built by ``_key``)."""
+    return small in big
+
+
 def _literal_query(chunks: list[list[str]]):
     parts = [_phrase_query(seq) for seq in chunks]
     return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -322,11 +345,13 @@ class Compiler:
             return None
         alts, alt_texts = [seq], []
         if self.expand is not None:
+            cands = []
             for alt in self.expand(text):
                 aseq = gram_sequences(alt)
-                if aseq and aseq not in alts:
-                    alts.append(aseq)
-                    alt_texts.append(alt)
+                if aseq and aseq != seq and all(aseq != c for c, _ in cands):
+                    cands.append((aseq, alt))
+            alt_texts = [alt for _, alt in cands]
+            alts += _without_superstrings(seq, [c for c, _ in cands])
         return Literal(text, alts, word_tokens(text), alt_texts)
 
     def node(self, n, negated=False):
