@@ -94,8 +94,9 @@ def main():
     lua = os.path.join(tmp, "mix.lua")
     with open(lua, "w") as f:
         f.write(LUA % {"paths": os.path.join(tmp, "paths.txt")})
+    log = open(os.path.join(tmp, "server.log"), "w")  # a pipe nobody reads would stall the server
     server = subprocess.Popen([searcher, "serve", "--index", args.index, "--port", str(args.port)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              cwd=ROOT, stdout=log, stderr=log, text=True)
     base = f"http://127.0.0.1:{args.port}"
     try:
         deadline = time.time() + 120
@@ -105,7 +106,7 @@ def main():
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    sys.exit("server did not start: " + (server.stderr.read() if server.poll() is not None else ""))
+                    sys.exit("server did not start; see " + log.name)
                 time.sleep(0.2)
         for p in paths:  # warm up: every query once
             try:
