@@ -248,9 +248,21 @@ def _write_shard(path: str, articles, indexes, limitmb: int, bar=None) -> int:
 _FORK_STATE: dict = {}
 
 
+class _Counter:
+    """Paragraphs written, shared by forked shard writers (for the progress bar)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def update(self, n: int) -> None:
+        with self.value.get_lock():
+            self.value.value += n
+
+
 def _shard_worker(k: int) -> int:
     st = _FORK_STATE
-    return _write_shard(os.path.join(st["gen"], f"shard-{k}"), st["articles"], st["shards"][k], st["limitmb"])
+    return _write_shard(os.path.join(st["gen"], f"shard-{k}"), st["articles"], st["shards"][k], st["limitmb"],
+                        _Counter(st["done"]))
 
 
 def _index_shards(gen_path, articles, shards, limitmb, progress, total) -> int:
@@ -265,18 +277,21 @@ def _index_shards(gen_path, articles, shards, limitmb, progress, total) -> int:
         return windex.open_dir(gen_path).doc_count()
     import multiprocessing as mp
 
-    _FORK_STATE.update(gen=gen_path, articles=articles, shards=shards, limitmb=limitmb)
+    ctx = mp.get_context("fork")
+    done = ctx.Value("l", 0)
+    _FORK_STATE.update(gen=gen_path, articles=articles, shards=shards, limitmb=limitmb, done=done)
     try:
-        with mp.get_context("fork").Pool(len(shards)) as pool:
+        with ctx.Pool(len(shards)) as pool:
             pending = pool.map_async(_shard_worker, range(len(shards)))
-            bar = _progress(disable=not progress, total=len(shards))
-            bar.set_description("indexing shards")
-            while not pending.ready():
-                pending.wait(0.5)
-                bar.refresh()
-            counts = pending.get()
-            bar.update(len(shards))
-            bar.close()
+            bar = _progress(disable=not progress, total=total)
+            try:
+                while not pending.ready():
+                    pending.wait(0.5)
+                    bar.update(done.value - bar.n)
+                counts = pending.get()
+                bar.update(done.value - bar.n)
+            finally:
+                bar.close()
     finally:
         _FORK_STATE.clear()
     from whoosh.filedb.filestore import FileStorage
