@@ -214,12 +214,18 @@ def _need_index(index_dir):
 def serve(index_dir, sources, host, port, dev):
     """Serve the search page, building the index first if it is missing or stale.
 
+    Stale means its sources changed since it was built.  An index built from
+    other sources is served as it is unless --source names them.
+
     \b
     Example:
         searcher serve --port 8000      # then open http://127.0.0.1:8000/
     """
+    explicit = bool(sources)
     sources = list(sources or (DEFAULT_SOURCE,))
-    if idx.is_stale(index_dir, sources):
+    if idx.exists(index_dir) and not explicit and not idx.built_from(index_dir, sources):
+        pass  # an index of other sources: serve it, never overwrite it with the default
+    elif idx.is_stale(index_dir, sources):
         if all(os.path.exists(s) for s in sources):
             click.echo(f"building {index_dir} from {', '.join(sources)} ...", err=True)
             click.echo(run_build(sources, index_dir).text(), err=True)

@@ -175,6 +175,15 @@ def read_meta(gen_path: str) -> dict:
         return json.load(f)
 
 
+def built_from(index_dir: str, sources: list[str]) -> bool:
+    """True when the live generation was built from exactly these sources."""
+    gen = current_generation(index_dir)
+    try:
+        return gen is not None and read_meta(gen).get("sources") == [os.path.abspath(s) for s in sources]
+    except (OSError, ValueError):
+        return False
+
+
 def is_stale(index_dir: str, sources: list[str]) -> bool:
     """True when there is no index or the sources changed since it was built."""
     gen = current_generation(index_dir)

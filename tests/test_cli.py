@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from searcher.cli import main
 from tests.conftest import SEEDS
@@ -51,3 +52,22 @@ def test_bad_query_is_a_usage_error_not_a_traceback(runner, seed_index):
 def test_search_without_index_says_what_to_do(runner, tmp_path):
     res = runner.invoke(main, ["search", "普京", "--index", str(tmp_path / "none")])
     assert res.exit_code == 1 and "searcher build" in res.output
+
+
+def test_serve_never_overwrites_an_index_of_other_sources(tmp_path, monkeypatch):
+    from searcher import cli, index
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "x.txt").write_text("另一個來源的文章", encoding="utf-8")
+    ix = str(tmp_path / "ix")
+    index.build([str(src)], ix, progress=False)
+    gen = index.current_generation(ix)
+    served = {}
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(kw))
+    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])
+    assert res.exit_code == 0, res.output
+    assert served["host"] == "127.0.0.1" and index.current_generation(ix) == gen  # not rebuilt
+    (src / "x.txt").write_text("改過的文章", encoding="utf-8")  # the same sources changed: rebuild
+    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--source", str(src), "--port", "5999"])
+    assert res.exit_code == 0 and index.current_generation(ix) != gen
