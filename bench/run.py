@@ -17,8 +17,8 @@ For each size N (paragraphs of ../shared/bench/tw_laws.jsonl.gz, streamed):
    the total size of the files in the index folder.
 3. Latency: one process per index, searcher opened once; one warm-up pass over the query mix,
    then --repeat timed passes.  Each timing is one query end to end: ours =
-   `search(s, SearchParams(q=..., op=...))` (parse, search, group by article, highlight the
-   passages shown); stock = QueryParser + top 10 + `hit.highlights("content")` for each hit.
+   `search(s, SearchParams(q=..., op=...), variants=..., repeats=...)` with the generation's
+   variant table and repeat groups (parse, expand, search, group by article, highlight); stock = QueryParser + top 10 + `hit.highlights("content")` for each hit.
 4. Server (ours): `searcher serve --index DIR --source SLICE --port P` on 127.0.0.1; time from
    the process start to the first HTTP 200 on /api/search, VmRSS then and after 1,000 sequential
    queries of the mix.
@@ -274,6 +274,7 @@ def run_worker(kind, args, workdir, label=None, memory=None):
     summed RSS and PSS are stored there (a build may fork worker processes)."""
     label = label or kind
     CODE_SEEN.append((label, code_fingerprint()))
+    LOAD_SEEN.append((label, round(os.getloadavg()[0], 2)))
     result_path = os.path.join(workdir, f"result-{label}.json")
     log_path = os.path.join(workdir, f"log-{label}.txt")
     args = dict(args, result=result_path)
@@ -306,6 +307,7 @@ def run_worker(kind, args, workdir, label=None, memory=None):
 
 
 CODE_SEEN: list = []  # (step, code fingerprint) as each step started
+LOAD_SEEN: list = []  # (step, 1-minute load average) as each step started: others using the cores
 
 
 def say(msg):
@@ -392,7 +394,11 @@ def w_latency(args):
             no_hits.append(q)
     warm = time.perf_counter() - t0
     times, per_query = {}, {}
+    passes = 0
     for _ in range(args["repeat"]):
+        if passes and time.perf_counter() - t0 > args.get("budget", 1e9):
+            break  # at least one timed pass; more while the step is within its time budget
+        passes += 1
         for kind, op, q in queries:
             t = time.perf_counter()
             run(q, op)
@@ -400,7 +406,7 @@ def w_latency(args):
             times.setdefault(kind, []).append(ms)
             per_query.setdefault((kind, op, q), []).append(ms)
     slowest = sorted(((percentile(v, 50), k) for k, v in per_query.items()), reverse=True)[:10]
-    _finish(args, {"warmup_seconds": warm, "errors": errors, "no_hits": no_hits,
+    _finish(args, {"warmup_seconds": warm, "errors": errors, "no_hits": no_hits, "timed_passes": passes,
                    "all_ms": [x for v in times.values() for x in v],
                    "by_kind": {k: latency_summary(v) for k, v in times.items()},
                    "slowest": [{"kind": k[0], "op": k[1], "q": k[2], "median_ms": _r(ms)} for ms, k in slowest]})
@@ -688,11 +694,13 @@ def bench_size(n, args, queries, workdir, result):
     for rec in recipes:
         say(f"[{n}] latency {rec} ({len(queries)} queries, 1 warm-up + {args.repeat} timed passes) ...")
         r, rss, cpu, wall = run_worker("latency", {"recipe": rec, "index": dirs[rec], "queries": queries,
-                                                   "repeat": args.repeat}, workdir, f"latency-{rec}-{n}")
+                                                   "repeat": args.repeat, "budget": args.latency_budget},
+                                       workdir, f"latency-{rec}-{n}")
         ms = r.pop("all_ms")
         entry["latency"][rec] = {**latency_summary(ms), "by_kind": r["by_kind"], "errors": len(r["errors"]),
                                  "error_samples": r["errors"][:5], "queries_without_hits": len(r["no_hits"]),
                                  "no_hit_samples": r["no_hits"][:10], "slowest": r["slowest"],
+                                 "timed_passes": r["timed_passes"], "seconds": wall,
                                  "warmup_seconds": round(r["warmup_seconds"], 2),
                                  "process_peak_rss_mb": rss}
         say(f"[{n}] latency {rec}: p50 {entry['latency'][rec]['p50_ms']} ms, p95 {entry['latency'][rec]['p95_ms']} ms")
@@ -702,7 +710,8 @@ def bench_size(n, args, queries, workdir, result):
         entry["latency"]["stock_over_ours"] = {k: ratio(s[k], o[k]) for k in ("p50_ms", "p95_ms", "p99_ms", "mean_ms")}
     if not args.skip_server:
         say(f"[{n}] server ...")
-        entry["server"] = bench_server(dirs["ours"], slice_path, queries, workdir, label=f"server-{n}")
+        entry["server"] = bench_server(dirs["ours"], slice_path, queries, workdir, n_requests=args.server_requests,
+                                       label=f"server-{n}")
         say(f"[{n}] server: first answer {entry['server']['first_answer_s']} s, "
             f"RSS {entry['server']['rss_after_start_mb']} -> {entry['server']['rss_after_queries_mb']} MB")
         write_result(args.out, result)
@@ -811,10 +820,10 @@ def tables(result):
                          f"{fmt(r['paragraphs_per_s'], 2)}× | "
                          f"{fmt(r['mb_per_s'], 2)}× | {fmt(r.get('peak_pss_mb'), 2)}× ({fmt(r.get('peak_rss_sum_mb'), 2)}×) | "
                          f"{fmt(r['index_mb'], 2)}× |")
-    lines += ["", f"Search + highlight top 10, warm ({result['config']['queries']} queries × "
-              f"{result['config']['repeat']} passes; speed-up = stock / ours):", "",
-              "| paragraphs | recipe | p50 ms | p95 ms | p99 ms | queries without hits |",
-              "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines += ["", f"Search + highlight top 10, warm ({result['config']['queries']} queries, 1 warm-up pass + "
+              f"up to {result['config']['repeat']} timed; speed-up = stock / ours):", "",
+              "| paragraphs | recipe | p50 ms | p95 ms | p99 ms | timed passes | queries without hits |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
     for e in result["sizes"]:
         lat = e.get("latency", {})
         n = f"{e['slice']['paragraphs']:,}"
@@ -822,14 +831,17 @@ def tables(result):
             if rec in lat:
                 x = lat[rec]
                 lines.append(f"| {n} | {rec} | {fmt(x['p50_ms'])} | {fmt(x['p95_ms'])} | {fmt(x['p99_ms'])} | "
+                             f"{x.get('timed_passes', result['config']['repeat'])} | "
                              f"{x['queries_without_hits'] + x['errors']} |")
         if "stock_over_ours" in lat:
             r = lat["stock_over_ours"]
             lines.append(f"| {n} | speed-up | {fmt(r['p50_ms'], 2)}× | {fmt(r['p95_ms'], 2)}× | "
-                         f"{fmt(r['p99_ms'], 2)}× | |")
+                         f"{fmt(r['p99_ms'], 2)}× | | |")
     if any("server" in e for e in result["sizes"]):
+        reqs = next(e["server"]["requests"] for e in result["sizes"] if "server" in e)
         lines += ["", "Server (`searcher serve`, ours):", "",
-                  "| paragraphs | first answer s | RSS after start MB | RSS after 1,000 queries MB | HTTP p50 ms | p95 ms |",
+                  f"| paragraphs | first answer s | RSS after start MB | RSS after {reqs:,} queries MB | HTTP p50 ms "
+                  "| p95 ms |",
                   "| ---: | ---: | ---: | ---: | ---: | ---: |"]
         for e in result["sizes"]:
             if "server" in e:
@@ -876,6 +888,10 @@ def main():
     ap.add_argument("--sizes", default=DEFAULT_SIZES, help=f"paragraph counts (default {DEFAULT_SIZES})")
     ap.add_argument("--queries", type=int, default=None, help="use N queries of the mix, spread evenly (default all)")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes over the mix after the warm-up (default 3)")
+    ap.add_argument("--latency-budget", type=float, default=300,
+                    help="seconds per latency step after which no further timed pass starts (at least one "
+                         "always runs; default 300)")
+    ap.add_argument("--server-requests", type=int, default=1000, help="queries sent to the server (default 1000)")
     ap.add_argument("--literal-n", type=int, default=2000, help="substrings for literal recall (default 2000)")
     ap.add_argument("--drcd-queries", type=int, default=None,
                     help="score only the first N DRCD dev questions (default all 3,524; for quick checks)")
@@ -897,6 +913,7 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     result = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
               "config": {"sizes": sizes, "queries": len(queries), "repeat": args.repeat,
+                         "latency_budget_s": args.latency_budget, "server_requests": args.server_requests,
                          "query_mix": {k: sum(1 for q in queries if q[0] == k) for k in dict.fromkeys(q[0] for q in queries)},
                          "corpus": os.path.relpath(LAWS, ROOT), "slices": "first N paragraphs, last law truncated",
                          "workdir": workdir},
@@ -913,6 +930,7 @@ def main():
             bench_quality(args, workdir, result, smallest)
         CODE_SEEN.append(("end", code_fingerprint()))
         result["code_by_step"] = CODE_SEEN
+        result["loadavg_by_step"] = LOAD_SEEN
         changed = sorted({c for _, c in CODE_SEEN} | {result["machine"]["code"]}) != [result["machine"]["code"]]
         result["code_changed_during_run"] = changed
         if changed:
