@@ -56,6 +56,7 @@ from .variants import (
     CREDITS,
     HAN_RE,
     LEXICON_PATH,
+    read_table,
     NAME_TAGS,
     common_word_freq,
     han_len,
@@ -120,18 +121,9 @@ def _pos():
 def _lexicon_names() -> list[str]:
     out = []
     try:
-        with open(LEXICON_PATH, encoding="utf-8") as f:
-            header = None
-            for line in f:
-                if line.startswith("#") or not line.strip():
-                    continue
-                cols = line.rstrip("\n").split("\t")
-                if header is None:
-                    header = cols
-                    continue
-                row = dict(zip(header, cols))
-                if row.get("kind") in ("person", "place"):
-                    out += [x for x in row.get("zh", "").split("|") if x]
+        for row in read_table(LEXICON_PATH):
+            if row.get("kind") in ("person", "place"):
+                out += [x for x in row.get("zh", "").split("|") if x]
     except OSError:
         pass
     return out

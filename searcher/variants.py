@@ -545,11 +545,8 @@ def member_problem(m: str, source: str) -> str | None:
 # -- sources -------------------------------------------------------------------------------
 
 
-def read_lexicon(path: str = LEXICON_PATH) -> list[_Record]:
-    recs = []
-    if not os.path.exists(path):
-        log.warning("variants: no lexicon at %s", path)
-        return recs
+def read_table(path: str):
+    """Rows of a tab-separated file with '#' comments and a header line, as dicts."""
     with open(path, encoding="utf-8") as f:
         header = None
         for line in f:
@@ -560,18 +557,26 @@ def read_lexicon(path: str = LEXICON_PATH) -> list[_Record]:
             if header is None:
                 header = cols
                 continue
-            row = dict(zip(header, cols))
-            zh = [x for x in row.get("zh", "").split("|") if x]
-            latin = [x for x in row.get("latin", "").split("|") if x]
-            note = row.get("note", "")
-            full = []
-            for part in note.split():
-                if part.startswith("full:"):
-                    full = [x for x in part[5:].split("|") if x]
-            prov = {"source": "lexicon", "group": row["id"], "kind": row.get("kind", ""),
-                    "cgroups": row.get("cgroups", "")}
-            member_prov = {m: {"role": "full name"} for m in full}
-            recs.append(_Record(zh + latin + full, prov, "lexicon", lex_id=row["id"], member_prov=member_prov))
+            yield dict(zip(header, cols))
+
+
+def read_lexicon(path: str = LEXICON_PATH) -> list[_Record]:
+    recs = []
+    if not os.path.exists(path):
+        log.warning("variants: no lexicon at %s", path)
+        return recs
+    for row in read_table(path):
+        zh = [x for x in row.get("zh", "").split("|") if x]
+        latin = [x for x in row.get("latin", "").split("|") if x]
+        note = row.get("note", "")
+        full = []
+        for part in note.split():
+            if part.startswith("full:"):
+                full = [x for x in part[5:].split("|") if x]
+        prov = {"source": "lexicon", "group": row["id"], "kind": row.get("kind", ""),
+                "cgroups": row.get("cgroups", "")}
+        member_prov = {m: {"role": "full name"} for m in full}
+        recs.append(_Record(zh + latin + full, prov, "lexicon", lex_id=row["id"], member_prov=member_prov))
     return recs
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from searcher.mining import MinedPair, mine_pairs, parse_bracket, read_seed_paragraphs
-from searcher.variants import norm_key
+from searcher.variants import norm_key, read_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LABELS = os.path.join(ROOT, "tests", "mined_labels_seeds.tsv")
@@ -19,20 +19,11 @@ MIN_RECALL = 0.93
 
 def _labels():
     yes, no = set(), []
-    with open(LABELS, encoding="utf-8") as f:
-        header = None
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if header is None:
-                header = cols
-                continue
-            row = dict(zip(header, cols))
-            if row["label"] == "yes":
-                yes.add((row["zh"], norm_key(row["alias"])))
-            else:
-                no.append(row)
+    for row in read_table(LABELS):
+        if row["label"] == "yes":
+            yes.add((row["zh"], norm_key(row["alias"])))
+        else:
+            no.append(row)
     return yes, no
 
 
