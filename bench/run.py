@@ -59,6 +59,7 @@ DRCD = os.path.join(SHARED, "eval", "drcd")
 SEG = os.path.join(SHARED, "eval", "segmentation")
 QUERIES = os.path.join(HERE, "queries.txt")
 DEFAULT_SIZES = "10000,50000,218139"
+DRCD_DEV_QUESTIONS = 3524
 MB = 1024 * 1024
 
 TARGETS = {  # the targets; checked where the run has the figures
@@ -761,6 +762,7 @@ def check_targets(result):
         return x
 
     full = max(by) if by and max(by) >= 218139 else None
+    drcd = result.get("quality", {}).get("drcd", {}).get("ours", {})  # the target is on all dev questions
     checks = [
         ("build_speedup_50k", get(50000, "build", "ours_over_stock", "paragraphs_per_s"), ">="),
         ("peak_rss_mb_50k", get(50000, "build", "ours", "peak_pss_mb"), "<"),
@@ -769,7 +771,7 @@ def check_targets(result):
         ("p95_ms_218k", get(full, "latency", "ours", "p95_ms") if full else None, "<"),
         ("server_first_answer_s", max((e["server"]["first_answer_s"] for e in result["sizes"] if "server" in e),
                                       default=None), "<"),
-        ("drcd_mrr10", result.get("quality", {}).get("drcd", {}).get("ours", {}).get("mrr10"), ">="),
+        ("drcd_mrr10", drcd.get("mrr10") if drcd.get("queries") == DRCD_DEV_QUESTIONS else None, ">="),
         ("literal_recall", result.get("quality", {}).get("literal", {}).get("ours", {}).get("recall"), ">="),
     ]
     for name, value, op in checks:
