@@ -441,7 +441,6 @@ class Generation:
         self.meta = read_meta(path)
         self._lock = threading.Lock()
         self._side: dict = {}
-        self._local = threading.local()
 
     def searcher(self):
         """A new Whoosh searcher (close it when done), ranking with ``ranking.BM25``.
@@ -450,17 +449,6 @@ class Generation:
         searcher on a compound segment copies whole sub-files out of it, which on a
         50k-paragraph index cost ~60 ms and ~300 MB per searcher."""
         return self.ix.searcher(weighting=weighting())
-
-    def thread_searcher(self):
-        """This thread's searcher of this generation, opened once and reused.
-
-        Opening a searcher reads the segments' tables again (tens of ms on a large
-        index), so a server keeps one per worker thread; it goes with the
-        generation when a rebuild replaces it.  Do not close it."""
-        s = getattr(self._local, "searcher", None)
-        if s is None:
-            s = self._local.searcher = self.searcher()
-        return s
 
     def side(self, name: str, load):
         """``load(path_of_side_file)`` once per generation (None if the file is missing)."""

@@ -63,16 +63,16 @@ def get_generation():
 
 
 def get_searcher():
-    """The request's Whoosh searcher: its worker thread's searcher of the request's generation."""
+    """The request's Whoosh searcher on the request's generation (closed at teardown)."""
     if "searcher" not in g:
-        g.searcher = get_generation().thread_searcher()
+        g.searcher = get_generation().searcher()
     return g.searcher
 
 
 def close_searcher(exc=None):
-    """Per-request resources end here; the thread's searcher stays open for the next request."""
-    g.pop("searcher", None)
-    g.pop("generation", None)
+    s = g.pop("searcher", None)
+    if s is not None:
+        s.close()
 
 
 def _params():
