@@ -27,7 +27,7 @@ import random
 import resource
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))

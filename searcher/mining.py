@@ -466,23 +466,3 @@ def mine_pairs(paragraphs: Iterable[tuple[str, int, str]]) -> list[MinedPair]:
     for article_id, n, text in paragraphs:
         out += mine_paragraph(article_id, n, text)
     return out
-
-
-def read_seed_paragraphs(path: str, article_id: str | None = None) -> list[tuple[str, int, str]]:
-    """(id, n, text) of a seed file: non-empty lines numbered from 1, a leading ' date YYYY-MM-DD '
-    stripped from the first.  For tests and tools; ingest has its own reader."""
-    import os
-
-    aid = article_id or os.path.splitext(os.path.basename(path))[0]
-    out = []
-    n = 0
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            if n == 0:
-                line = re.sub(r"^date \d{4}-\d{2}-\d{2}\s*", "", line)
-            n += 1
-            out.append((aid, n, line))
-    return out

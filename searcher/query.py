@@ -29,7 +29,6 @@ from .analysis import STOP_WORDS, gram_analyzer, simplified, word_analyzer
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
-OR_WORDS_BOOST = 1.0  # op=or: weight of a jieba word against a bigram
 OR_MAX_DF = 0.2  # op=or: optional terms in more than this share of paragraphs are dropped
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
@@ -424,7 +423,7 @@ class Compiler:
                 continue
             self.literals.append(lit)
             for t in lit.words:
-                terms.append(wq.Term("words", t, boost=OR_WORDS_BOOST))
+                terms.append(wq.Term("words", t))
             for g in (g for seq in lit.sequences[0] for g in seq):
                 if len(g) > 1 or not _is_han(g):
                     terms.append(wq.Term("grams", g))

@@ -58,3 +58,19 @@ def seed_texts():
             lines[0] = lines[0].split(" ", 2)[2].strip()
         out[fn[:-4]] = lines
     return out
+
+
+@pytest.fixture(scope="session")
+def seed_paragraphs():
+    """(article id, n, text) of every seed paragraph, as ingest reads them."""
+    from searcher.ingest import IngestReport, read_sources
+
+    return [(a.id, n, t) for a in read_sources([SEEDS], IngestReport()) for n, t in enumerate(a.paragraphs, 1)]
+
+
+@pytest.fixture(scope="session")
+def seed_pairs(seed_paragraphs):
+    """Name pairs mined from the seeds."""
+    from searcher.mining import mine_pairs
+
+    return mine_pairs(seed_paragraphs)

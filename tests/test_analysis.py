@@ -80,3 +80,27 @@ def test_segmenter_cuts_exactly_like_jieba():
                 n += 1
                 assert segmenter().cut(s[a:b], True) == list(ref.cut(s[a:b], HMM=True)), s[a:b]
     assert n > 1000
+
+
+def test_fast_index_path_gives_the_analyzers_terms():
+    """index.FastText skips Whoosh's token pipeline; its terms must be the analyzers' own."""
+    import glob
+    import os
+
+    from searcher.analysis import gram_positions, word_counts
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    texts = ["美國總統特朗普（Donald Trump，右）與烏克蘭總統在B-2轟炸機旁，２０２５年。", "的了", "",
+             "Ｆ-35 ＡＢＣ abc", "普京（右）與特朗普"]
+    for f in sorted(glob.glob(os.path.join(root, "seeds", "*.txt"))):
+        with open(f, encoding="utf-8") as fh:
+            texts += fh.read().split("\n")
+    wa, ga = word_analyzer(), gram_analyzer()
+    for text in texts:
+        counts, poses = {}, {}
+        for t in wa(text):
+            counts[t.text] = counts.get(t.text, 0) + 1
+        for t in ga(text, positions=True):
+            poses.setdefault(t.text, []).append(t.pos)
+        assert word_counts(text) == counts, text
+        assert gram_positions(text) == poses, text

@@ -1,10 +1,9 @@
 """Alias mining: precision / recall on the seeds against the hand-labelled list, and the rules."""
-import glob
 import os
 
 import pytest
 
-from searcher.mining import MinedPair, mine_pairs, parse_bracket, read_seed_paragraphs
+from searcher.mining import MinedPair, mine_pairs, parse_bracket
 from searcher.variants import norm_key, read_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,14 +24,6 @@ def _labels():
         else:
             no.append(row)
     return yes, no
-
-
-@pytest.fixture(scope="module")
-def seed_pairs():
-    paras = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "seeds", "*.txt"))):
-        paras += read_seed_paragraphs(path)
-    return mine_pairs(paras)
 
 
 def test_precision_recall_on_seeds(seed_pairs):
@@ -57,12 +48,11 @@ def test_negatives_are_never_mined(seed_pairs):
         assert norm_key(row["alias"]) not in aliases, row
 
 
-def test_provenance_points_at_the_paragraph(seed_pairs):
+def test_provenance_points_at_the_paragraph(seed_pairs, seed_paragraphs):
+    paras = {(a, n): t for a, n, t in seed_paragraphs}
     for p in seed_pairs:
         assert isinstance(p, MinedPair)
-        path = os.path.join(ROOT, "seeds", p.id + ".txt")
-        paras = {n: t for _, n, t in read_seed_paragraphs(path)}
-        assert p.zh in paras[p.n]
+        assert p.zh in paras[(p.id, p.n)]
 
 
 def _mine(text):

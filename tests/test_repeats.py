@@ -1,8 +1,6 @@
 """Repeated-paragraph detection (searcher.repeats): what a reader of the results sees."""
 from __future__ import annotations
 
-import os
-import re
 
 import pytest
 
@@ -15,21 +13,7 @@ from searcher.repeats import (
     passage_index,
 )
 
-SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
 DUPLICATED_SEED = "002_3caf9e9192dc43da"
-
-
-def read_seeds():
-    """(article id, n, text) for every non-empty line of every seed, n from 1."""
-    out = []
-    for name in sorted(os.listdir(SEEDS)):
-        if not name.endswith(".txt"):
-            continue
-        with open(os.path.join(SEEDS, name), encoding="utf-8") as f:
-            lines = [line.strip() for line in f if line.strip()]
-        lines[0] = re.sub(r"^date \d{4}-\d{2}-\d{2}\s*", "", lines[0])
-        out.extend((name[:-4], n, text) for n, text in enumerate(lines, 1))
-    return out
 
 
 def groups_of(groups, aid, n, kind=None):
@@ -71,8 +55,8 @@ def test_normalisation_folds_script_width_case_space_and_punctuation():
     assert normalise_for_repeats("  ，。！  ") == ""
 
 
-def test_seed_002_repeats_its_17_paragraphs_and_other_seeds_have_no_exact_repeat():
-    paragraphs = read_seeds()
+def test_seed_002_repeats_its_17_paragraphs_and_other_seeds_have_no_exact_repeat(seed_paragraphs):
+    paragraphs = seed_paragraphs
     assert len({aid for aid, _, _ in paragraphs}) == 5
     groups = find_repeats(paragraphs)
     exact = [g for g in groups if g.kind == "exact"]
@@ -194,8 +178,8 @@ def test_passage_index_prefers_the_exact_group_of_a_paragraph():
     assert ("d", 1) not in index
 
 
-def test_output_does_not_depend_on_run():
-    paragraphs = read_seeds() + [("a", 1, BODY), ("b", 1, "【綜合報道】" + BODY)]
+def test_output_does_not_depend_on_run(seed_paragraphs):
+    paragraphs = seed_paragraphs + [("a", 1, BODY), ("b", 1, "【綜合報道】" + BODY)]
     first = [g.to_json() for g in find_repeats(paragraphs)]
     assert first == [g.to_json() for g in find_repeats(iter(paragraphs))]
 

@@ -1,7 +1,6 @@
 """Repeated paragraphs as users see them: flags, links, no passage twice, boilerplate out of snippets."""
 import json
 
-import pytest
 
 from searcher import index
 from searcher.cli import main

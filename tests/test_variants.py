@@ -1,22 +1,18 @@
 """Variant groups: lookup in any script, provenance, no chaining, curated files, save/load."""
-import glob
 import json
 import os
 
 import pytest
 
-from searcher.mining import MinedPair, mine_pairs, read_seed_paragraphs
+from searcher.mining import MinedPair
 from searcher.variants import CURATED_PATH, VariantTable, han_len, is_chinese, norm_key
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
-def mined():
-    paras = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "seeds", "*.txt"))):
-        paras += read_seed_paragraphs(path)
-    return mine_pairs(paras)
+def mined(seed_pairs):
+    return seed_pairs
 
 
 @pytest.fixture(scope="module")
