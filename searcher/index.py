@@ -28,46 +28,34 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from whoosh.system import pack_uint
 
-from .analysis import gram_analyzer, gram_positions, register_words, word_analyzer, word_counts
+from . import postings as pst
+from .analysis import register_words, word_analyzer, word_counts
 from .ingest import IngestReport, fingerprint, read_sources
 from .mining import mine_pairs
-from .ranking import weighting
 from .repeats import find_repeats
 from .repeatstore import RepeatStore
 from .variants import CURATED_PATH, VariantTable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
 META = "meta.json"
 REPEATS = "repeats.json"
 VARIANTS = "variants.json"
+POSTINGS = "postings"
 
 
 class FastText(TEXT):
-    """A TEXT field whose postings come from ``analysis.word_counts`` / ``gram_positions``.
+    """A TEXT field indexed from ``analysis.word_counts`` (a dict term -> frequency).
 
     Queries still go through the field's analyzer; indexing skips Whoosh's
-    token-object pipeline (same terms, tested).  A list value is taken as postings
-    already computed (by ``postings``, possibly in another process)."""
-
-    def __init__(self, kind: str, **kwargs):
-        super().__init__(**kwargs)
-        self.kind = kind
+    token-object pipeline (same terms, tested).  A dict value is taken as counts
+    already computed; a string is counted here."""
 
     def index(self, value, **kwargs):
-        if isinstance(value, list):
-            return value
-        return postings(self.kind, value, self.format)
-
-
-def postings(kind: str, text: str, fmt) -> list:
-    """Whoosh's (term bytes, freq, weight, encoded value) items of one field value."""
-    fb = fmt.field_boost
-    if kind == "words":
-        return [(w.encode("utf-8"), f, f * fb, pack_uint(f)) for w, f in word_counts(text).items()]
-    enc = fmt.encode
-    return [(w.encode("utf-8"), len(p), len(p) * fb, enc(p)) for w, p in gram_positions(text).items()]
+        counts = value if isinstance(value, dict) else word_counts(value)
+        fb = self.format.field_boost
+        return [(w.encode("utf-8"), f, f * fb, pack_uint(f)) for w, f in counts.items()]
 
 
 def make_schema() -> Schema:
@@ -78,8 +66,7 @@ def make_schema() -> Schema:
         title=STORED(),
         date=ID(stored=True, sortable=True),  # YYYY-MM-DD or ""
         text=STORED(),
-        words=FastText("words", analyzer=word_analyzer(), phrase=False),  # scoring only: no positions
-        grams=FastText("grams", analyzer=gram_analyzer()),  # positions, for phrases over bigrams
+        words=FastText(analyzer=word_analyzer(), phrase=False),  # jieba words with frequencies
     )
 
 
@@ -235,23 +222,31 @@ def _partition(articles, k: int) -> list[list[int]]:
 
 
 def _write_shard(path: str, articles, indexes, limitmb: int, bar=None) -> int:
-    """One Whoosh index of the given articles (a single segment); returns its document count."""
+    """One Whoosh index of the given articles (a single segment), and their word
+    postings in ``path/words.npz``; returns the document count."""
     os.makedirs(path, exist_ok=True)
     ix = windex.create_in(path, make_schema())
     writer = ix.writer(limitmb=limitmb, compound=False)  # see Generation.searcher
+    words = pst.WordCollector()
     try:
         for i in indexes:
             art = articles[i]
             for n, text in enumerate(art.paragraphs, 1):
+                counts = word_counts(text)
+                words.add(counts)
                 writer.add_document(key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
-                                    date=art.date or "", text=text, words=text, grams=text)
+                                    date=art.date or "", text=text, words=counts)
             if bar is not None:
                 bar.update(len(art.paragraphs))
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
+    words.save(os.path.join(path, WORDS_SHARD))
     return ix.doc_count()
+
+
+WORDS_SHARD = "words.npz"
 
 
 _FORK_STATE: dict = {}
@@ -274,51 +269,87 @@ def _shard_worker(k: int) -> int:
                         _Counter(st["done"]))
 
 
-def _index_shards(gen_path, articles, shards, limitmb, progress, total) -> int:
+def _index_shards(gen_path, articles, shards, limitmb, progress, total, during=None):
     """Write the shards (in parallel when there are several) and join their segments
-    into one Whoosh index in ``gen_path``; returns the document count it holds."""
+    into one Whoosh index in ``gen_path``.  ``during()`` runs in this process
+    meanwhile (in a thread, so the progress bar keeps moving).  Returns the
+    document count and the merged word postings (``postings.WordArrays``)."""
+    import multiprocessing as mp
+
+    dirs = [os.path.join(gen_path, f"shard-{k}") for k in range(len(shards))]
+    side = _Background(during)
     if len(shards) == 1:
         bar = _progress(disable=not progress, total=total)
         try:
-            _write_shard(gen_path, articles, shards[0], limitmb, bar)
+            counts = [_write_shard(dirs[0], articles, shards[0], limitmb, bar)]
         finally:
             bar.close()
-        return windex.open_dir(gen_path).doc_count()
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")
-    done = ctx.Value("l", 0)
-    _FORK_STATE.update(gen=gen_path, articles=articles, shards=shards, limitmb=limitmb, done=done)
-    try:
-        with ctx.Pool(len(shards)) as pool:
-            pending = pool.map_async(_shard_worker, range(len(shards)))
-            bar = _progress(disable=not progress, total=total)
-            try:
-                while not pending.ready():
-                    pending.wait(0.5)
+    else:
+        ctx = mp.get_context("fork")
+        done = ctx.Value("l", 0)
+        _FORK_STATE.update(gen=gen_path, articles=articles, shards=shards, limitmb=limitmb, done=done)
+        try:
+            with ctx.Pool(len(shards)) as pool:
+                pending = pool.map_async(_shard_worker, range(len(shards)))
+                side.start()
+                bar = _progress(disable=not progress, total=total)
+                try:
+                    while not pending.ready():
+                        pending.wait(0.5)
+                        bar.update(done.value - bar.n)
+                    counts = pending.get()
                     bar.update(done.value - bar.n)
-                counts = pending.get()
-                bar.update(done.value - bar.n)
-            finally:
-                bar.close()
-    finally:
-        _FORK_STATE.clear()
+                finally:
+                    bar.close()
+        finally:
+            _FORK_STATE.clear()
+    side.join()
+    words = pst.merge_words([os.path.join(d, WORDS_SHARD[:-4]) for d in dirs])
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
     segments = []
-    for k in range(len(shards)):
-        shard = os.path.join(gen_path, f"shard-{k}")
-        segments += TOC.read(FileStorage(shard), "MAIN").segments
-        for name in os.listdir(shard):
-            if not name.startswith("_MAIN_") and not name.endswith(".lock"):
-                os.replace(os.path.join(shard, name), os.path.join(gen_path, name))
-        shutil.rmtree(shard)
+    for d in dirs:
+        segments += TOC.read(FileStorage(d), "MAIN").segments
+        for name in os.listdir(d):
+            if not name.startswith("_MAIN_") and not name.endswith(".lock") and not name.startswith("words."):
+                os.replace(os.path.join(d, name), os.path.join(gen_path, name))
+        shutil.rmtree(d)
     TOC(make_schema(), segments, 0).write(FileStorage(gen_path), "MAIN")
     docs = windex.open_dir(gen_path).doc_count()
     if docs != sum(counts):
         raise BuildError(f"joined index holds {docs} documents; the shards wrote {sum(counts)}")
-    return docs
+    return docs, words
+
+
+class _Background:
+    """Runs a function in a thread (once); ``join()`` re-raises what it raised."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.error = None
+        self.thread = None
+
+    def _run(self):
+        try:
+            self.fn()
+        except BaseException as e:  # noqa: BLE001 - handed to join()
+            self.error = e
+
+    def start(self):
+        if self.fn is not None and self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+
+    def join(self):
+        if self.fn is None:
+            return
+        if self.thread is None:
+            self._run()
+        else:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 class _Clock:
@@ -402,10 +433,30 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             clock("repeats")
             del paragraphs
             shards = _partition(articles, procs or _default_procs(summary.paragraphs))
+            order = [(articles[i], n, text) for sh in shards for i in sh
+                     for n, text in enumerate(articles[i].paragraphs, 1)]  # Whoosh's document order
+            grams = {}
+
+            def build_grams():
+                t = time.time()
+                grams["arrays"] = pst.build_grams(text for _, _, text in order)
+                grams["seconds"] = round(time.time() - t, 2)
+
             _stage(progress, f"indexing in {len(shards)} process{'es' if len(shards) > 1 else ''}")
-            docs = _index_shards(gen_path, articles, shards, limitmb, progress, summary.paragraphs)
+            docs, words = _index_shards(gen_path, articles, shards, limitmb, progress, summary.paragraphs,
+                                        during=build_grams)
             if docs != summary.paragraphs:  # never trust a parallel writer without counting
                 raise BuildError(f"index holds {docs} documents for {summary.paragraphs} paragraphs")
+            summary.stages["grams (during index)"] = grams["seconds"]
+            ids = list(dict.fromkeys(a.id for a, _, _ in order))
+            ordinal = {aid: i for i, aid in enumerate(ids)}
+            pst.save(os.path.join(gen_path, POSTINGS), grams.pop("arrays"), words, {
+                "articles": ids,
+                "article": [ordinal[a.id] for a, _, _ in order],
+                "n": [n for _, n, _ in order],
+                "date": [pst.date_number(a.date) for a, _, _ in order],
+            })
+            del order, words
             clock("index")
             summary.seconds = round(time.time() - t0, 2)
             meta = {
@@ -442,13 +493,18 @@ class Generation:
         self._lock = threading.Lock()
         self._side: dict = {}
 
-    def searcher(self):
-        """A new Whoosh searcher (close it when done), ranking with ``ranking.BM25``.
+    def searcher(self) -> "Searcher":
+        """A new ``Searcher`` on this generation (close it when done)."""
+        return Searcher(self)
 
-        Segments are written as separate files (``compound=False``): opening a
-        searcher on a compound segment copies whole sub-files out of it, which on a
-        50k-paragraph index cost ~60 ms and ~300 MB per searcher."""
-        return self.ix.searcher(weighting=weighting())
+    @property
+    def postings(self) -> pst.Postings:
+        """The posting arrays queries run on (memory-mapped, loaded once)."""
+        p = self.side(POSTINGS, pst.Postings)
+        if p is None:
+            raise FileNotFoundError(f"{self.path} has no {POSTINGS}/ (built by an older version): "
+                                    "run `searcher build` again")
+        return p
 
     def side(self, name: str, load):
         """``load(path_of_side_file)`` once per generation (None if the file is missing)."""
@@ -470,6 +526,46 @@ class Generation:
         from .repeatstore import RepeatStore
 
         return self.side(REPEATS, RepeatStore.load) or RepeatStore([])
+
+
+class Searcher:
+    """What one request reads: the generation's posting arrays (shared) and a Whoosh
+    searcher for stored fields (its own, opened on first use).  Close it when done.
+
+    Segments are written as separate files (``compound=False``): opening a
+    Whoosh searcher on a compound segment copies whole sub-files out of it, which
+    on a 50k-paragraph index cost ~60 ms and ~300 MB per searcher."""
+
+    def __init__(self, generation: Generation):
+        self.generation = generation
+        self.postings = generation.postings
+        self._whoosh = None
+
+    @property
+    def whoosh(self):
+        if self._whoosh is None:
+            self._whoosh = self.generation.ix.searcher()
+        return self._whoosh
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self.whoosh.stored_fields(docnum)
+
+    def documents(self, **kw):
+        return self.whoosh.documents(**kw)
+
+    def document(self, **kw):
+        return self.whoosh.document(**kw)
+
+    def close(self) -> None:
+        if self._whoosh is not None:
+            self._whoosh.close()
+            self._whoosh = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class IndexHandle:
@@ -496,8 +592,8 @@ class IndexHandle:
     def meta(self) -> dict:
         return self.current().meta
 
-    def searcher(self):
-        """A new Whoosh searcher on the live generation (close it when done)."""
+    def searcher(self) -> Searcher:
+        """A new ``Searcher`` on the live generation (close it when done)."""
         return self.current().searcher()
 
 

@@ -1,4 +1,4 @@
-"""The query language: parse what the user typed, then compile it to Whoosh.
+"""The query language: parse what the user typed, then compile it to a plan.
 
 Syntax (case of the operator words matters, as in most engines)::
 
@@ -10,9 +10,10 @@ Syntax (case of the operator words matters, as in most engines)::
 
 A word (anything between spaces) behaves like find-in-page over normalised text:
 it matches the paragraphs that contain it, in any script or width.  Compiled, a
-word is a phrase over the character-bigram field (exact), with its jieba words
-as optional scoring terms.  With ``op="or"`` (question-style queries) every jieba
-word and bigram of the query is an optional term and BM25F ranks the lot.
+word is a ``Match`` of its gram tokens at their relative positions (exact, see
+``postings``), ranked with its jieba words.  With ``op="or"`` (question-style
+queries) every jieba word and bigram of the query is an optional term and BM25
+ranks the lot (``Ranked``).
 
 Mistakes are forgiven where the intent is clear (an unbalanced quote runs to the
 end, a stray bracket or a lone operator is ignored).  A query with nothing to
@@ -23,13 +24,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
-from .analysis import STOP_WORDS, gram_analyzer, simplified, word_analyzer
+from .analysis import STOP_WORDS, simplified, word_analyzer
+from .postings import han_key, tokens
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 64
-OR_MAX_DF = 0.2  # op=or: optional terms in more than this share of paragraphs are dropped
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 
@@ -219,38 +218,14 @@ def strip_interrogatives(text: str) -> str:
 # ---------------------------------------------------------------- analysis of a word
 
 _word_an = None
-_gram_an = None
-
-
-def _analyzers():
-    global _word_an, _gram_an
-    if _word_an is None:
-        _word_an, _gram_an = word_analyzer(), gram_analyzer()
-    return _word_an, _gram_an
 
 
 def word_tokens(text: str) -> list[str]:
     """jieba words of a string (simplified, lowercased, particles removed)."""
-    wa, _ = _analyzers()
-    return [t.text for t in wa(text)]
-
-
-def gram_sequences(text: str) -> list[list[str]]:
-    """The bigram-field phrases a string must match, split where punctuation is.
-
-    A run's trailing single character shares its position with the run's last
-    bigram, so it is left out unless the run is one character long.  A gap in the
-    positions (punctuation) starts a new phrase: the parts are ANDed."""
-    _, ga = _analyzers()
-    chunks, last = [], None
-    for t in ga(text, positions=True):
-        if t.pos == last:
-            continue
-        if last is None or t.pos > last + 1:
-            chunks.append([])
-        chunks[-1].append(t.text)
-        last = t.pos
-    return chunks
+    global _word_an
+    if _word_an is None:
+        _word_an = word_analyzer()
+    return [t.text for t in _word_an(text)]
 
 
 @dataclass
@@ -258,7 +233,7 @@ class Literal:
     """One searchable string and its alternatives (variant spellings added later)."""
 
     text: str
-    sequences: list  # alternatives, each a list of gram phrases (see gram_sequences)
+    sequences: list  # alternatives, each a list of chunks of (gram term, relative position)
     words: list  # jieba words of the text, for scoring
     alternatives: list = field(default_factory=list)  # other spellings searched
 
@@ -266,60 +241,78 @@ class Literal:
         """The strings this literal matches (for highlighting)."""
         return [self.text] + [a for a in self.alternatives if a != self.text]
 
+    def grams(self) -> list[str]:
+        """The typed form's bigrams and other tokens (not its single Han characters)."""
+        return [t for chunk in self.sequences[0] for t, _ in chunk if han_key(t) is None or len(t) > 1]
+
 
 def _key(chunks) -> str:
-    return "\x00" + "\x00".join("\x01".join(seq) for seq in chunks) + "\x00"
+    return "\x00" + "\x00".join("\x01".join(t for t, _ in chunk) for chunk in chunks) + "\x00"
 
 
 def _without_superstrings(typed, alternatives):
     """Alternatives that do not contain the typed form or another alternative.
 
     Matching is by substring, so 弗拉基米尔·普京 adds nothing to 普京 (any paragraph
-    with the full name has the surname): fewer phrase queries, same matches."""
+    with the full name has the surname): fewer phrase lookups, same matches."""
     keys = [_key(typed)] + [_key(a) for a in alternatives]
     keep = []
     for i, a in enumerate(alternatives, 1):
         inner = keys[i][1:-1]
-        if not any(j != i and keys[j] != keys[i] and _contains(inner, keys[j][1:-1]) for j in range(len(keys))):
+        if not any(j != i and keys[j] != keys[i] and keys[j][1:-1] in inner for j in range(len(keys))):
             keep.append(a)
     return keep
 
 
-def _contains(big: str, small: str) -> bool:
-    """Whether gram phrase ``small`` occurs inside ``big`` (both as built by ``_key``)."""
-    return small in big
+# ---------------------------------------------------------------- the compiled plan
+#
+# ``match.Evaluator`` runs these on the posting arrays.
+
+@dataclass
+class Match:
+    """Paragraphs containing the literal (any of its spellings)."""
+
+    literal: Literal
 
 
-def _literal_query(chunks: list[list[str]]):
-    parts = [_phrase_query(seq) for seq in chunks]
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+@dataclass
+class AllOf:
+    children: list
 
 
-def _phrase_query(seq: list[str]):
-    if len(seq) == 1:
-        tok = seq[0]
-        if len(tok) == 1 and _is_han(tok):
-            # One Han character: it starts a bigram or ends a run.
-            return wq.Prefix("grams", tok)
-        return wq.Term("grams", tok)
-    return wq.Phrase("grams", seq)
+@dataclass
+class AnyOf:
+    children: list
 
 
-def _is_han(tok: str) -> bool:
-    from .normalize import is_han
+@dataclass
+class Without:
+    """Paragraphs not matching the child (inside AllOf: removed from the others)."""
 
-    return all(is_han(c) for c in tok)
+    child: object
+
+
+@dataclass
+class Ranked:
+    """op=or: paragraphs with any of the terms, ranked by BM25 over all of them."""
+
+    words: list  # jieba terms
+    grams: list  # bigrams and other gram tokens
+    synonyms: list  # Literals whose other spellings count as one more term each
+    exclude: list  # Literals whose paragraphs are removed
+    unigrams: list = field(default_factory=list)  # Han characters (weighted by ranking.UNIGRAM_WEIGHT)
 
 
 @dataclass
 class Compiled:
-    query: object  # whoosh query
-    literals: list  # Literal objects of the positive words (for highlighting)
+    plan: object  # Match / AllOf / AnyOf / Without / Ranked
+    literals: list  # Literal objects of the positive words (for highlighting and scoring)
     ignored: list  # words dropped (only stop words / punctuation)
+    op: str = "and"
 
 
 class Compiler:
-    """Turns a syntax tree into a Whoosh query.
+    """Turns a syntax tree into a plan for ``match.Evaluator``.
 
     ``expand`` (optional) maps a word's text to alternative spellings; the
     variants layer provides it."""
@@ -334,7 +327,7 @@ class Compiler:
 
     def literal(self, w: Word) -> Literal | None:
         text = w.text
-        seq = gram_sequences(text)
+        seq = tokens(text)
         if not seq:
             self.ignored.append(text)
             return None
@@ -346,7 +339,7 @@ class Compiler:
         if self.expand is not None:
             cands = []
             for alt in self.expand(text):
-                aseq = gram_sequences(alt)
+                aseq = tokens(alt)
                 if aseq and aseq != seq and all(aseq != c for c, _ in cands):
                     cands.append((aseq, alt))
             alt_texts = [alt for _, alt in cands]
@@ -360,15 +353,10 @@ class Compiler:
                 return None
             if not negated:
                 self.literals.append(lit)
-            alts = [_literal_query(seq) for seq in lit.sequences]
-            must = alts[0] if len(alts) == 1 else wq.Or(alts)
-            if negated or not lit.words:
-                return must
-            boost = wq.Or([wq.Term("words", t) for t in dict.fromkeys(lit.words)])
-            return wq.AndMaybe(must, boost)
+            return Match(lit)
         if isinstance(n, Not):
             child = self.node(n.child, not negated)
-            return None if child is None else wq.Not(child)
+            return None if child is None else Without(child)
         if isinstance(n, (And, Or)):
             children = self._join_names(n.children) if isinstance(n, And) else n.children
             kids = [k for k in (self.node(c, negated) for c in children) if k is not None]
@@ -376,7 +364,7 @@ class Compiler:
                 return None
             if len(kids) == 1:
                 return kids[0]
-            return wq.And(kids) if isinstance(n, And) else wq.Or(kids)
+            return AllOf(kids) if isinstance(n, And) else AnyOf(kids)
         return None
 
     def _join_names(self, children, longest: int = 4):
@@ -410,8 +398,7 @@ class Compiler:
         Interrogatives (什麼, 哪一, 誰 …) are dropped first: a question's form is not
         its content.  A word's other spellings count as one more optional clause
         (a synonym), so a name with many spellings does not outweigh the rest."""
-        terms = []
-        negs = []
+        words, grams, synonyms, exclude, unigrams = [], [], [], [], []
         for w, neg in words_of(tree):
             if not neg:
                 w = Word(strip_interrogatives(w.text), w.phrase)
@@ -419,23 +406,18 @@ class Compiler:
             if lit is None:
                 continue
             if neg:
-                negs.append(wq.Or([_literal_query(s) for s in lit.sequences]))
+                exclude.append(lit)
                 continue
             self.literals.append(lit)
-            for t in lit.words:
-                terms.append(wq.Term("words", t))
-            for g in (g for seq in lit.sequences[0] for g in seq):
-                if len(g) > 1 or not _is_han(g):
-                    terms.append(wq.Term("grams", g))
+            words += lit.words
+            grams += lit.grams()
+            unigrams += [c for c in simplified(w.text) if han_key(c) is not None and c not in STOP_WORDS]
             if len(lit.sequences) > 1:
-                terms.append(wq.Or([_literal_query(s) for s in lit.sequences[1:]]))
-        if not terms:
+                synonyms.append(lit)
+        if not (words or grams or synonyms):
             return None
-        terms = list({repr(t): t for t in terms}.values())[: MAX_TERMS * 4]
-        q = wq.Or(terms)
-        if negs:
-            q = wq.AndNot(q, wq.Or(negs))
-        return q
+        return Ranked(list(dict.fromkeys(words))[: MAX_TERMS * 4], list(dict.fromkeys(grams))[: MAX_TERMS * 4],
+                      synonyms, exclude, list(dict.fromkeys(unigrams)))
 
     def compile(self, text: str) -> Compiled:
         tree = parse(text)
@@ -452,7 +434,7 @@ class Compiler:
                     + " ".join(self.ignored[:5]) + "), or only excluded words."
                 )
             raise QueryError("Nothing to search for: a query needs at least one word that is not excluded.")
-        return Compiled(q, self.literals, self.ignored)
+        return Compiled(q, self.literals, self.ignored, self.op)
 
 
 def compile_query(text: str, op: str = "and", expand=None) -> Compiled:

@@ -1,4 +1,4 @@
-"""Ranking: BM25F with the Robertson/Lucene idf.
+"""Ranking: BM25 with the Robertson/Lucene idf, and the few constants of the ranker.
 
 Whoosh's default idf, ``log(N / (df + 1)) + 1``, keeps very common terms close
 to rare ones (the ``+ 1``); over character bigrams that lets frequent bigrams
@@ -11,22 +11,11 @@ from __future__ import annotations
 
 import math
 
-from whoosh import scoring
-
 K1 = 0.9
 B = 0.9
+OR_MAX_DF = 0.2  # op=or: terms in more than this share of paragraphs are left out (idf near 0)
+UNIGRAM_WEIGHT = 0.0  # op=or: weight of single Han characters beside words and bigrams
 
 
-class BM25(scoring.BM25F):
-    def __init__(self, B: float = B, K1: float = K1, **field_B):
-        super().__init__(B=B, K1=K1, **field_B)
-
-    def idf(self, searcher, fieldname, text):
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        dc = parent.doc_count_all()
-        return math.log(1 + (dc - n + 0.5) / (n + 0.5))
-
-
-def weighting() -> BM25:
-    return BM25()
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

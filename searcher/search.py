@@ -6,20 +6,22 @@ CLI and the API share::
     {"query", "total", "page", "results": [{"id", "title", "date", "score",
                                            "passages": [{"n", "html"}]}]}
 
-``total`` counts matching articles.  Ranking is Whoosh's BM25F over paragraphs;
-an article ranks by its best paragraph and shows up to three of its best.
+``total`` counts matching articles.  Paragraphs are matched and ranked on the
+posting arrays (``match``); an article ranks by its best paragraph and shows up
+to three of its best, read from Whoosh's stored fields and highlighted.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh import sorting
+import numpy as np
 
 from .expansion import Expander
 from .highlight import highlight
 from .ingest import parse_date
-from .query import OR_MAX_DF, QueryError, compile_query
+from .match import Evaluator
+from .postings import date_number
+from .query import QueryError, compile_query
 
 PASSAGES_PER_ARTICLE = 3
 PASSAGE_CANDIDATES = 6  # per article, so that repeats and boilerplate can be skipped
@@ -131,16 +133,17 @@ def _date_arg(args, name):
     return d
 
 
-def date_filter(date_from, date_to):
+def date_range(date_from, date_to):
+    """(lowest, highest) YYYYMMDD allowed, or None for no filter."""
     if not date_from and not date_to:
         return None
     if date_from and date_to and date_from > date_to:
         raise QueryError("The date range is empty: 'from' is after 'to'.")
-    return wq.TermRange("date", date_from or "0000-00-00", date_to or "9999-99-99")
+    return date_number(date_from) or 1, date_number(date_to) or 99999999
 
 
 def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult:
-    """Run a query with a Whoosh searcher ``s`` (``Generation.searcher()``).
+    """Run a query on a ``Searcher`` ``s`` (``Generation.searcher()``).
 
     ``variants`` (a ``VariantTable``) expands names to every spelling unless
     ``params.variants`` is off; the result lists the expansions applied.
@@ -157,85 +160,69 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
                 patterns.append(seq_text)
         if params.op == "or":
             patterns.extend(w for w in lit.words if len(w) > 1 and w not in patterns)
+    p = s.postings
+    docs, scores = Evaluator(p).run(compiled)
+    dates = date_range(params.date_from, params.date_to)
+    if dates is not None and len(docs):
+        d = p.doc_date[docs]
+        keep = (d >= dates[0]) & (d <= dates[1])
+        docs, scores = docs[keep], scores[keep]
+    # Paragraphs best first (ties: index order), by date first if asked.
+    if params.sort == "relevance":
+        order = np.lexsort((docs, -scores))
+    else:
+        d = p.doc_date[docs].astype(np.int64)
+        order = np.lexsort((docs, -scores, -d if params.sort == "date" else d))
+    docs, scores = docs[order], scores[order]
+    # Articles ranked by their best paragraph.
+    arts = p.doc_article[docs]
+    uniq, first = np.unique(arts, return_index=True)
+    total = len(uniq)
+    ranked = np.sort(first)  # indexes (into docs) of each article's best paragraph, best first
     need = params.page * params.limit
-    filt = date_filter(params.date_from, params.date_to)
-    kw = {}
-    if params.sort != "relevance":
-        # By date, then by relevance (so an article still shows its best passages).
-        kw["sortedby"] = [sorting.FieldFacet("date", reverse=params.sort == "date"), sorting.ScoreFacet()]
-    query = compiled.query
-    if params.op == "or":
-        query = prune_common(s, query)
-    # Rank paragraphs with Whoosh's optimised top-k collector, group them by article
-    # here, and widen k until the page is full or the matches run out.
-    k = max(need * PASSAGE_CANDIDATES, 60)
-    while True:
-        res = s.search(query, limit=k, filter=filt, terms=False, **kw)
-        articles: dict[str, ArticleHit] = {}
-        texts: dict[str, list] = {}
-        for hit in res:
-            f = hit.fields()
-            aid = f["article"]
-            art = articles.get(aid)
-            if art is None:
-                if len(articles) >= need:
-                    continue
-                score = float(hit.score or 0.0) if params.sort == "relevance" else 0.0  # sorted: no score
-                art = articles[aid] = ArticleHit(aid, f.get("title", ""), f.get("date") or None, score)
-                texts[aid] = []
-            if len(texts[aid]) < PASSAGE_CANDIDATES:
-                texts[aid].append((int(f["n"]), f["text"]))
-        if len(articles) >= need or len(res.top_n) < k:
-            break
-        k *= 4
-    total = count_articles(s, query, filt) if len(res.top_n) >= k or params.page > 1 or len(articles) >= need \
-        else len(articles)
-    page = list(articles.values())[(params.page - 1) * params.limit: need]
+    page_first = ranked[(params.page - 1) * params.limit: need]
+    page_arts = arts[page_first]
+    slot = {int(a): i for i, a in enumerate(page_arts)}
+    cands: list[list[int]] = [[] for _ in page_first]
+    for i in np.flatnonzero(np.isin(arts, page_arts)).tolist():
+        c = cands[slot[int(arts[i])]]
+        if len(c) < PASSAGE_CANDIDATES:
+            c.append(int(docs[i]))
+    page = []
     shown: list[tuple[str, int]] = []
-    for art in page:  # choose and highlight only what is shown
-        art.passages = _passages(art.id, texts[art.id], patterns, repeats, shown)
+    for k, first_i in enumerate(page_first.tolist()):  # read and highlight only what is shown
+        aid = p.article_ids[int(page_arts[k])]
+        fields = s.stored_fields(cands[k][0])
+        score = float(scores[first_i]) if params.sort == "relevance" else 0.0
+        art = ArticleHit(aid, fields.get("title", ""), fields.get("date") or None, score)
+        art.passages = _passages(s, aid, cands[k], patterns, repeats, shown)
+        page.append(art)
     return SearchResult(params.q, total, params.page, params.limit, page, patterns,
                         expander.applied if expander else [], params.variants)
 
 
-def count_articles(s, query, filt=None) -> int:
-    """How many articles have a paragraph matching ``query`` (unscored pass)."""
-    col = s.reader().column_reader("article")
-    allowed = None
-    if filt is not None:
-        allowed = set(filt.docs(s))
-    seen = set()
-    for docnum in query.docs(s):
-        if allowed is None or docnum in allowed:
-            seen.add(col[docnum])
-    return len(seen)
+def _passages(s, aid, docnums, patterns, repeats, shown):
+    """Up to PASSAGES_PER_ARTICLE passages of an article from its candidate paragraphs
+    (best first); stored text is read only for the paragraphs looked at."""
+    n_of = s.postings.doc_n
+    texts: dict[int, str] = {}
 
+    def text(d):
+        if d not in texts:
+            texts[d] = s.stored_fields(d)["text"]
+        return texts[d]
 
-def prune_common(s, query, max_df: float = OR_MAX_DF):
-    """Drop the optional terms of an OR found in more than ``max_df`` of the paragraphs.
-
-    They weigh little under BM25 (idf near zero) but cost most of the time: each
-    is a posting list over a large part of the index.  Terms are kept when
-    nothing else would remain."""
-    if not isinstance(query, wq.Or):
-        return query
-    n = max(1, s.doc_count_all())
-    keep = [t for t in query.subqueries
-            if not isinstance(t, wq.Term) or s.doc_frequency(t.fieldname, t.text) <= max_df * n]
-    return wq.Or(keep) if keep else query
-
-
-def _passages(aid, candidates, patterns, repeats, shown):
+    cands = [(int(n_of[d]), d) for d in docnums]
     if repeats is None:
-        return [Passage(n, highlight(t, patterns)) for n, t in candidates[:PASSAGES_PER_ARTICLE]]
-    content = [(n, t) for n, t in candidates if not repeats.is_boilerplate(aid, n)]
+        return [Passage(n, highlight(text(d), patterns)) for n, d in cands[:PASSAGES_PER_ARTICLE]]
+    content = [(n, d) for n, d in cands if not repeats.is_boilerplate(aid, n)]
     chosen: list[Passage] = []
-    for n, text in content or candidates:
+    for n, d in content or cands:
         key = (aid, n)
         if any(repeats.same_text(key, (aid, p.n)) for p in chosen):
             continue  # the same passage twice in one article: keep the better-ranked copy
         dup = next((k for k in shown if k[0] != aid and repeats.same_text(key, k)), None)
-        chosen.append(Passage(n, highlight(text, patterns), repeats.flag(aid, n),
+        chosen.append(Passage(n, highlight(text(d), patterns), repeats.flag(aid, n),
                               {"id": dup[0], "n": dup[1]} if dup else None))
         if len(chosen) == PASSAGES_PER_ARTICLE:
             break
@@ -270,8 +257,6 @@ def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
 def matching_paragraphs(s, q: str, op: str = "and", variants=None) -> set[tuple[str, int]]:
     """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
     compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
-    out = set()
-    for docnum in compiled.query.docs(s):
-        f = s.stored_fields(docnum)
-        out.add((f["article"], int(f["n"])))
-    return out
+    p = s.postings
+    docs, _ = Evaluator(p).run(compiled)
+    return {(p.article_ids[int(a)], int(n)) for a, n in zip(p.doc_article[docs], p.doc_n[docs])}

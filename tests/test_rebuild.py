@@ -127,8 +127,14 @@ def test_parallel_build_loses_no_document_and_ranks_like_one_process(tmp_path):
     assert s1.paragraphs == s2.paragraphs == 6 * 185
     h1, h2 = index.IndexHandle(one), index.IndexHandle(two)
     with h1.searcher() as a, h2.searcher() as b:
-        assert a.doc_count() == b.doc_count() == 6 * 185
-        assert len(b.reader().leaf_readers()) == 2  # really two segments
+        assert a.whoosh.doc_count() == b.whoosh.doc_count() == 6 * 185
+        assert len(b.whoosh.reader().leaf_readers()) == 2  # really two segments
+        for s in (a, b):  # the posting arrays number documents as Whoosh does
+            p = s.postings
+            assert p.ndocs == 6 * 185
+            for d in range(p.ndocs):
+                f = s.stored_fields(d)
+                assert (p.article_ids[p.doc_article[d]], int(p.doc_n[d])) == (f["article"], f["n"])
         for q in ["阿拉斯加", "普京 -特朗普", '"烏克蘭總統"', "拉夫羅夫 OR 魯比奧"]:
             ra = search(a, SearchParams(q=q, limit=50))
             rb = search(b, SearchParams(q=q, limit=50))

@@ -1,0 +1,438 @@
+"""Posting arrays beside the Whoosh index: what queries are evaluated on.
+
+Whoosh keeps the documents (stored fields) and the jieba ``words`` field, but its
+matchers walk postings one at a time in Python, and its posting blocks are
+pickled tuples that are delta-decoded per posting.  Phrase checks on common
+bigrams then took hundreds of milliseconds.  Here the same terms are kept as
+flat numpy arrays (memory-mapped, ``.npy`` files described by ``postings.json``)
+so that a query is a few vectorised lookups, intersections and BM25 sums.
+
+Two kinds of postings, both over normalised text (``normalize.simplify``):
+
+**grams** (positional).  Every Han character (a unigram) and every pair of
+adjacent Han characters (a bigram), and every other letter/digit run as one
+lowercased token, with a *position*.  Positions are global across the corpus:
+
+* each Han character takes one position (a bigram has the position of its first
+  character); a letter/digit run takes one;
+* runs separated by anything but whitespace are one position further apart (a
+  gap), so a phrase never matches across punctuation; paragraphs are separated
+  by a gap too, so a position belongs to exactly one paragraph.
+
+A string occurs in a paragraph exactly when its tokens occur at the same
+relative positions (``tokens(query)``), so phrase matching is exact: it is
+find-in-page over normalised text, whatever jieba makes of the context.
+
+**words**: jieba words (``analysis.word_counts``) with their frequency per
+paragraph, for ranking.
+
+Term keys are integers: a Han unigram is its code point, a bigram
+``cp1 << 21 | cp2``, and any other token ``TOKEN_BASE + i`` for its index in a
+vocabulary (``grams.vocab.json``).  Documents are numbered as Whoosh numbers
+them (the order they were written).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import _RUNS, simplified
+
+FORMAT = 1
+META = "postings.json"
+TOKEN_BASE = 1 << 42  # keys of non-Han tokens start here (Han bigrams are below 2**42)
+_HAN_BITS = 21
+
+
+# ---------------------------------------------------------------- the position scheme
+
+def tokens(text: str) -> list[list[tuple[str, int]]]:
+    """The gram tokens a string must match, as (term, relative position), in chunks.
+
+    Chunks are split where the string has punctuation (a gap): a paragraph
+    matches when it contains every chunk (each as a phrase), as a paragraph with
+    the same punctuation would.  A Han run of one character is its unigram;
+    longer runs are their bigrams."""
+    s = simplified(text)
+    chunks: list[list[tuple[str, int]]] = []
+    pos, prev = 0, None
+    for m in _RUNS.finditer(s):
+        a, b = m.span()
+        if prev is None or s[prev:a].strip():
+            chunks.append([])
+            pos = 0
+        prev = b
+        run = m.group()
+        if m.lastgroup != "han":
+            chunks[-1].append((run.lower(), pos))
+            pos += 1
+        elif len(run) == 1:
+            chunks[-1].append((run, pos))
+            pos += 1
+        else:
+            chunks[-1].extend((run[i:i + 2], pos + i) for i in range(len(run) - 1))
+            pos += len(run)
+    return [c for c in chunks if c]
+
+
+def index_tokens(text: str) -> list[tuple[str, int]]:
+    """Every gram token of a paragraph with its position (from 0), as the index holds
+    them; the reference for the vectorised builder (tests compare the two)."""
+    s = simplified(text)
+    out, pos, prev = [], 0, None
+    for m in _RUNS.finditer(s):
+        a, b = m.span()
+        if prev is not None and s[prev:a].strip():
+            pos += 1
+        prev = b
+        run = m.group()
+        if m.lastgroup != "han":
+            out.append((run.lower(), pos))
+            pos += 1
+            continue
+        for i, ch in enumerate(run):
+            out.append((ch, pos + i))
+            if i + 1 < len(run):
+                out.append((run[i:i + 2], pos + i))
+        pos += len(run)
+    return out
+
+
+def han_key(term: str) -> int | None:
+    """The integer key of a Han unigram or bigram (None for other tokens)."""
+    if len(term) == 1 and _is_han_cp(ord(term)):
+        return ord(term)
+    if len(term) == 2 and _is_han_cp(ord(term[0])) and _is_han_cp(ord(term[1])):
+        return (ord(term[0]) << _HAN_BITS) | ord(term[1])
+    return None
+
+
+def _is_han_cp(o: int) -> bool:
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3134F
+            or 0xF900 <= o <= 0xFAFF or o == 0x3007)
+
+
+def _han_mask(cp: np.ndarray) -> np.ndarray:
+    return (((cp >= 0x4E00) & (cp <= 0x9FFF)) | ((cp >= 0x3400) & (cp <= 0x4DBF))
+            | ((cp >= 0x20000) & (cp <= 0x3134F)) | ((cp >= 0xF900) & (cp <= 0xFAFF)) | (cp == 0x3007))
+
+
+_tables = None
+
+
+def _char_tables():
+    """Boolean tables over all code points: letter/digit (``[^\\W_]``) and whitespace."""
+    global _tables
+    if _tables is None:
+        alnum = np.zeros(0x110000, bool)
+        space = np.zeros(0x110000, bool)
+        for cp in range(0x110000):
+            c = chr(cp)
+            if c.isalnum():
+                alnum[cp] = True
+            elif c.isspace():
+                space[cp] = True
+        _tables = alnum, space
+    return _tables
+
+
+# ---------------------------------------------------------------- building
+
+@dataclass
+class GramArrays:
+    keys: np.ndarray  # uint64, sorted unique term keys
+    offsets: np.ndarray  # int64, len(keys) + 1
+    pos: np.ndarray  # uint32/int64 global positions, sorted within a term
+    doc: np.ndarray  # int32 document of each posting
+    vocab: list  # non-Han tokens, key = TOKEN_BASE + index
+    first_pos: np.ndarray  # int64 per document: position where it starts
+    uni_len: np.ndarray  # int32 per document: Han characters (unigram postings)
+    gram_len: np.ndarray  # int32 per document: bigrams + other tokens
+
+
+def build_grams(texts) -> GramArrays:
+    """The positional gram postings of ``texts`` (paragraphs in document order),
+    vectorised over the whole corpus."""
+    alnum, space = _char_tables()
+    parts, starts, total = [], [], 0
+    for t in texts:
+        s = simplified(t)
+        starts.append(total)
+        parts.append(s)
+        total += len(s) + 1
+    ndocs = len(parts)
+    joined = "\x00".join(parts) + "\x00"  # \x00 is punctuation: a gap between paragraphs
+    del parts
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    starts = np.asarray(starts, dtype=np.int64)
+    n = len(cp)
+    han = _han_mask(cp)
+    word = alnum[cp] & ~han
+    token = han | word
+    punct = ~token & ~space[cp]
+    # A token starts at each Han character and at the first character of a word run.
+    word_start = word.copy()
+    word_start[1:] &= ~word[:-1]
+    tstart = han | word_start
+    idx = np.flatnonzero(tstart)
+    # Gap before a token start when punctuation lies between it and the previous token.
+    pcum = np.cumsum(punct, dtype=np.int64)
+    tok_idx = np.where(token, np.arange(n, dtype=np.int64), -1)
+    last_tok = np.maximum.accumulate(tok_idx)
+    prev_tok = np.empty(len(idx), dtype=np.int64)
+    prev_tok[:] = -1
+    nz = idx > 0
+    prev_tok[nz] = last_tok[idx[nz] - 1]
+    before = np.where(idx > 0, pcum[np.maximum(idx - 1, 0)], 0)
+    at_prev = np.where(prev_tok >= 0, pcum[np.maximum(prev_tok, 0)], 0)
+    gap = (before - at_prev > 0) & (prev_tok >= 0)
+    inc = 1 + gap.astype(np.int64)
+    tpos = np.cumsum(inc) - 1  # position of each token start
+    del pcum, tok_idx, last_tok, prev_tok, before, at_prev, gap, inc
+    tdoc = (np.searchsorted(starts, idx, side="right") - 1).astype(np.int32)
+    # First position of each document (a document with no token gets the next one).
+    first_pos = np.empty(ndocs, dtype=np.int64)
+    k = np.searchsorted(idx, starts)
+    end = int(tpos[-1]) + 2 if len(tpos) else 0
+    first_pos[:] = np.where(k < len(tpos), tpos[np.minimum(k, max(len(tpos) - 1, 0))] if len(tpos) else 0, end)
+    is_han_tok = han[idx]
+    hidx, hpos, hdoc = idx[is_han_tok], tpos[is_han_tok], tdoc[is_han_tok]
+    # Unigrams.
+    uni_keys = cp[hidx].astype(np.uint64)
+    # Bigrams: a Han character followed by a Han character.
+    nxt = np.zeros(len(hidx), bool)
+    ok = hidx + 1 < n
+    nxt[ok] = han[hidx[ok] + 1]
+    bi_src = hidx[nxt]
+    bi_keys = (cp[bi_src].astype(np.uint64) << np.uint64(_HAN_BITS)) | cp[bi_src + 1].astype(np.uint64)
+    bi_pos, bi_doc = hpos[nxt], hdoc[nxt]
+    # Other tokens: letter/digit runs, lowercased, through a vocabulary.
+    wstart = idx[~is_han_tok]
+    wpos, wdoc = tpos[~is_han_tok], tdoc[~is_han_tok]
+    wend_all = np.flatnonzero(word & ~np.append(word[1:], False)) + 1
+    wend = wend_all[np.searchsorted(wend_all, wstart, side="right")]
+    vocab: dict[str, int] = {}
+    wkeys = np.fromiter((vocab.setdefault(joined[a:b].lower(), len(vocab))
+                         for a, b in zip(wstart.tolist(), wend.tolist())), dtype=np.uint64, count=len(wstart))
+    wkeys += np.uint64(TOKEN_BASE)
+    del joined, cp, han, word, token, punct, word_start, tstart
+    uni_len = np.bincount(hdoc, minlength=ndocs).astype(np.int32)
+    gram_len = (np.bincount(bi_doc, minlength=ndocs) + np.bincount(wdoc, minlength=ndocs)).astype(np.int32)
+    keys = np.concatenate([uni_keys, bi_keys, wkeys])
+    pos = np.concatenate([hpos, bi_pos, wpos])
+    doc = np.concatenate([hdoc, bi_doc, wdoc])
+    del uni_keys, bi_keys, wkeys, hpos, bi_pos, wpos, hdoc, bi_doc, wdoc
+    order = np.argsort(keys, kind="stable")  # positions stay sorted within a term
+    keys = keys[order]
+    pos_dtype = np.uint32 if end < 2 ** 32 else np.int64
+    pos = pos[order].astype(pos_dtype)
+    doc = doc[order]
+    del order
+    cut = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    offsets = np.concatenate([[0], cut, [len(keys)]]).astype(np.int64)
+    ukeys = keys[offsets[:-1]] if len(keys) else keys
+    return GramArrays(ukeys, offsets, pos, doc, list(vocab), first_pos, uni_len, gram_len)
+
+
+@dataclass
+class WordArrays:
+    vocab: list  # term strings; a term's id is its index
+    offsets: np.ndarray  # int64, len(vocab) + 1
+    doc: np.ndarray  # int32, sorted within a term
+    tf: np.ndarray  # uint16
+    length: np.ndarray  # int32 per document: word count
+
+
+class WordCollector:
+    """Collects ``word_counts`` of documents numbered from 0 (one shard's worth)."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.ids: list[int] = []
+        self.docs: list[int] = []
+        self.tfs: list[int] = []
+        self.ndocs = 0
+
+    def add(self, counts: dict) -> None:
+        d = self.ndocs
+        self.ndocs += 1
+        v = self.vocab
+        for w, f in counts.items():
+            self.ids.append(v.setdefault(w, len(v)))
+            self.docs.append(d)
+            self.tfs.append(f)
+
+    def save(self, path: str) -> None:
+        np.savez(path, ids=np.asarray(self.ids, np.int32), docs=np.asarray(self.docs, np.int32),
+                 tfs=np.minimum(np.asarray(self.tfs, np.int64), 65535).astype(np.uint16),
+                 ndocs=np.int64(self.ndocs))
+        with open(path + ".vocab.json", "w", encoding="utf-8") as f:
+            json.dump(list(self.vocab), f, ensure_ascii=False)
+
+
+def merge_words(paths: list[str]) -> WordArrays:
+    """One WordArrays from shards saved by ``WordCollector.save`` (documents numbered
+    in shard order)."""
+    vocab: dict[str, int] = {}
+    ids, docs, tfs, base = [], [], [], 0
+    for p in paths:
+        with np.load(p + ".npz") as z:
+            sid, sdoc, stf, nd = z["ids"], z["docs"], z["tfs"], int(z["ndocs"])
+        with open(p + ".npz.vocab.json", encoding="utf-8") as f:
+            local = json.load(f)
+        remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in local), np.int32, len(local))
+        ids.append(remap[sid] if len(sid) else sid)
+        docs.append(sdoc + base)
+        tfs.append(stf)
+        base += nd
+    ids_a = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+    docs_a = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+    tfs_a = np.concatenate(tfs) if tfs else np.zeros(0, np.uint16)
+    # Sort terms alphabetically (stable: documents stay in order within a term).
+    names = sorted(vocab)
+    rank = np.empty(len(names), np.int32)
+    for r, w in enumerate(names):
+        rank[vocab[w]] = r
+    tid = rank[ids_a] if len(ids_a) else ids_a
+    order = np.argsort(tid, kind="stable")
+    tid, docs_a, tfs_a = tid[order], docs_a[order], tfs_a[order]
+    offsets = np.searchsorted(tid, np.arange(len(names) + 1), side="left").astype(np.int64)
+    length = np.bincount(docs_a, weights=tfs_a, minlength=base).astype(np.int32)
+    return WordArrays(names, offsets, docs_a, tfs_a, length)
+
+
+def save(path: str, grams: GramArrays, words: WordArrays, docs: dict) -> None:
+    """Write the arrays as .npy files in ``path`` with ``postings.json`` describing them.
+
+    ``docs``: per-document arrays (article ordinal, paragraph number, date) and
+    the article ids (``articles``)."""
+    os.makedirs(path, exist_ok=True)
+    arrays = {
+        "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos,
+        "grams.doc": grams.doc, "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len,
+        "doc.gram_len": grams.gram_len, "words.offsets": words.offsets, "words.doc": words.doc,
+        "words.tf": words.tf, "doc.word_len": words.length,
+        "doc.article": np.asarray(docs["article"], np.int32), "doc.n": np.asarray(docs["n"], np.int32),
+        "doc.date": np.asarray(docs["date"], np.int32),
+    }
+    for name, arr in arrays.items():
+        np.save(os.path.join(path, name + ".npy"), np.ascontiguousarray(arr))
+    for name, items in (("grams.vocab", grams.vocab), ("words.vocab", words.vocab),
+                        ("articles", docs["articles"])):
+        with open(os.path.join(path, name + ".json"), "w", encoding="utf-8") as f:
+            json.dump(items, f, ensure_ascii=False)
+    meta = {
+        "format": FORMAT,
+        "documents": int(len(grams.first_pos)),
+        "articles": len(docs["articles"]),
+        "gram_terms": int(len(grams.keys)),
+        "gram_postings": int(len(grams.pos)),
+        "word_terms": len(words.vocab),
+        "word_postings": int(len(words.doc)),
+        "arrays": {name: {"dtype": str(a.dtype), "length": int(len(a))} for name, a in arrays.items()},
+        "about": __doc__.split("\n\n")[0],
+    }
+    with open(os.path.join(path, META), "w", encoding="utf-8") as f:
+        json.dump(meta, f, ensure_ascii=False, indent=1)
+
+
+# ---------------------------------------------------------------- reading
+
+class Postings:
+    """The arrays of one generation, memory-mapped; term lookups by string."""
+
+    def __init__(self, path: str):
+        self.path = path
+        with open(os.path.join(path, META), encoding="utf-8") as f:
+            self.meta = json.load(f)
+        if self.meta.get("format") != FORMAT:
+            raise ValueError(f"{path}: postings format {self.meta.get('format')}, expected {FORMAT}")
+        a = {name: np.load(os.path.join(path, name + ".npy"), mmap_mode="r") for name in self.meta["arrays"]}
+        self.gram_keys, self.gram_offsets = a["grams.keys"], a["grams.offsets"]
+        self.gram_pos, self.gram_doc = a["grams.pos"], a["grams.doc"]
+        self.word_offsets, self.word_doc, self.word_tf = a["words.offsets"], a["words.doc"], a["words.tf"]
+        self.first_pos = np.asarray(a["doc.first_pos"])
+        self.uni_len = np.asarray(a["doc.uni_len"], np.float32)
+        self.gram_len = np.asarray(a["doc.gram_len"], np.float32)
+        self.word_len = np.asarray(a["doc.word_len"], np.float32)
+        self.doc_article = np.asarray(a["doc.article"])
+        self.doc_n = np.asarray(a["doc.n"])
+        self.doc_date = np.asarray(a["doc.date"])
+        self.ndocs = len(self.first_pos)
+        self.narticles = self.meta["articles"]
+
+        def load(name):
+            with open(os.path.join(path, name + ".json"), encoding="utf-8") as f:
+                return json.load(f)
+
+        self.article_ids = load("articles")
+        self.article_index = {aid: i for i, aid in enumerate(self.article_ids)}
+        self.gram_vocab = {w: i for i, w in enumerate(load("grams.vocab"))}
+        self.word_vocab = {w: i for i, w in enumerate(load("words.vocab"))}
+        n = max(self.ndocs, 1)
+        self.avg = {"uni": float(self.uni_len.sum()) / n or 1.0, "gram": float(self.gram_len.sum()) / n or 1.0,
+                    "word": float(self.word_len.sum()) / n or 1.0}
+
+    # grams
+    def gram_key(self, term: str) -> int | None:
+        k = han_key(term)
+        if k is not None:
+            return k
+        i = self.gram_vocab.get(term)
+        return None if i is None else TOKEN_BASE + i
+
+    def _gram_slice(self, term: str):
+        k = self.gram_key(term)
+        if k is None:
+            return 0, 0
+        i = int(np.searchsorted(self.gram_keys, np.uint64(k)))
+        if i >= len(self.gram_keys) or int(self.gram_keys[i]) != k:
+            return 0, 0
+        return int(self.gram_offsets[i]), int(self.gram_offsets[i + 1])
+
+    def gram_positions(self, term: str) -> np.ndarray:
+        a, b = self._gram_slice(term)
+        return self.gram_pos[a:b]
+
+    def gram_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, frequency in each) of a gram term."""
+        a, b = self._gram_slice(term)
+        return runs_of(self.gram_doc[a:b])
+
+    def gram_df(self, term: str) -> int:
+        return len(self.gram_docs(term)[0])
+
+    # words
+    def word_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        i = self.word_vocab.get(term)
+        if i is None:
+            return _EMPTY_I, _EMPTY_I
+        a, b = int(self.word_offsets[i]), int(self.word_offsets[i + 1])
+        return self.word_doc[a:b], self.word_tf[a:b]
+
+    def docs_of_positions(self, pos: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.first_pos, pos, side="right") - 1
+
+
+_EMPTY_I = np.zeros(0, np.int32)
+
+
+def runs_of(sorted_docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(unique values, count of each) of a sorted array."""
+    if len(sorted_docs) == 0:
+        return _EMPTY_I, _EMPTY_I
+    cut = np.flatnonzero(sorted_docs[1:] != sorted_docs[:-1]) + 1
+    starts = np.concatenate([[0], cut])
+    counts = np.diff(np.concatenate([starts, [len(sorted_docs)]]))
+    return np.asarray(sorted_docs[starts]), counts
+
+
+def date_number(date: str | None) -> int:
+    """YYYY-MM-DD as the integer YYYYMMDD (0 for no date)."""
+    if not date:
+        return 0
+    return int(re.sub(r"\D", "", date)[:8] or 0)
