@@ -1,21 +1,15 @@
-"""Whoosh analyzers for Chinese news text (one set for indexing and querying).
+"""The Whoosh analyzer of the jieba ``words`` field (for indexing and querying).
 
-Two token streams are made from every paragraph, both over the *simplified* text
-(``normalize.simplify``: width folding + OpenCC Traditional->Simplified, length
-preserving) with character offsets into the *original* text:
+``word_analyzer()`` works over the *simplified* text (``normalize.simplify``:
+width folding + OpenCC Traditional->Simplified, length preserving) with
+character offsets into the *original* text: jieba words (through rjieba, a
+private segmenter so that variant names can be registered), Latin/digit runs as
+words, lowercased, Chinese particles stopped.  Positions are ordinals.
 
-``word_analyzer()``
-    jieba words (a private ``jieba.Tokenizer`` so that variant names can be
-    registered without touching the global one), Latin/digit runs as words,
-    lowercased, Chinese particles stopped.  Positions are ordinals.
-``gram_analyzer()``
-    character bigrams of every Han run plus the last character of the run (so a
-    single character can be found by prefix), Latin/digit runs as whole words,
-    lowercased.  A string of Han characters occurs in a paragraph exactly when its
-    bigrams occur at consecutive positions, so a phrase query over this field is a
-    find-in-page over normalised text, whatever jieba does with the context.
+The character unigrams and bigrams that make phrase search exact are built over
+the same simplified text in ``postings``.
 
-The tokenizers follow Whoosh's contract (``positions``, ``chars``, ``start_pos``,
+The tokenizer follows Whoosh's contract (``positions``, ``chars``, ``start_pos``,
 ``start_char``, ``mode``, ``removestops``, ``tokenize``) and are composed with
 filters by ``|``.  They hold only configuration: jieba is built lazily per
 process, because Whoosh pickles the schema.
@@ -153,44 +147,16 @@ class WordTokenizer(_BaseTokenizer):
                 i = j
 
 
-class GramTokenizer(_BaseTokenizer):
-    """Overlapping Han bigrams; other runs whole.
-
-    Each Han run also yields its last character, at the position of the run's last
-    bigram (a run of one character: at a position of its own).  Bigrams are the
-    phrase units; the trailing character only serves prefix search for single
-    characters, since every character either starts a bigram or ends a run.
-    Punctuation between runs leaves a one-position gap, so a phrase never matches
-    across it; plain spaces (between Latin words) do not."""
-
-    def _pieces(self, s):
-        prev = None
-        for is_han, a, b in runs(s):
-            step = 2 if prev is not None and s[prev:a].strip() else 1
-            prev = b
-            if not is_han:
-                yield s[a:b], a, b, step
-                continue
-            for i in range(a, b - 1):
-                yield s[i:i + 2], i, i + 2, step
-                step = 1
-            yield s[b - 1], b - 1, b, 0 if b - a > 1 else step
-
-
 def word_analyzer():
     return WordTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
-
-
-def gram_analyzer():
-    return GramTokenizer() | LowercaseFilter()
 
 
 # ---------------------------------------------------------------- fast indexing path
 #
 # Whoosh turns every token into a Token object and runs it through the filter chain;
-# at index time we only need each field's terms with their counts or positions.  These
-# two functions compute exactly what ``word_analyzer()`` / ``gram_analyzer()`` produce
-# (tests/test_analysis.py checks they agree) in a few list operations per run.
+# at index time we only need the terms with their counts.  This computes exactly what
+# ``word_analyzer()`` produces (tests/test_analysis.py checks they agree) in a few list
+# operations per run.
 
 def word_counts(value: str) -> dict[str, int]:
     """term -> frequency, as the words field would index ``value``."""
@@ -206,26 +172,3 @@ def word_counts(value: str) -> dict[str, int]:
             if w not in STOP_WORDS:
                 counts[w] = counts.get(w, 0) + 1
     return counts
-
-
-def gram_positions(value: str) -> dict[str, list[int]]:
-    """term -> positions, as the grams field would index ``value``."""
-    s = simplified(value)
-    poses: dict[str, list[int]] = {}
-    pos = -1
-    prev = None
-    for m in _RUNS.finditer(s):
-        a, b = m.span()
-        pos += 2 if prev is not None and s[prev:a].strip() else 1
-        prev = b
-        if m.lastgroup != "han":
-            poses.setdefault(m.group().lower(), []).append(pos)
-            continue
-        run = m.group()
-        for i in range(len(run) - 1):
-            poses.setdefault(run[i:i + 2], []).append(pos)
-            pos += 1
-        if len(run) > 1:
-            pos -= 1  # the tail character shares the last bigram's position
-        poses.setdefault(run[-1], []).append(pos)
-    return poses

@@ -246,7 +246,7 @@ def _write_shard(path: str, articles, indexes, limitmb: int, bar=None) -> int:
     return ix.doc_count()
 
 
-WORDS_SHARD = "words.npz"
+WORDS_SHARD = "words"  # words.npz + words.vocab.json in each shard folder
 
 
 _FORK_STATE: dict = {}
@@ -304,7 +304,7 @@ def _index_shards(gen_path, articles, shards, limitmb, progress, total, during=N
         finally:
             _FORK_STATE.clear()
     side.join()
-    words = pst.merge_words([os.path.join(d, WORDS_SHARD[:-4]) for d in dirs])
+    words = pst.merge_words([os.path.join(d, WORDS_SHARD) for d in dirs])
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 

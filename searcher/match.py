@@ -40,13 +40,15 @@ class Evaluator:
             a = self.p.gram_positions(term)
             if len(a) == 0:
                 return _EMPTY, _EMPTY
-            arrays.append((a, rel))
+            arrays.append((a, rel, term))
         arrays.sort(key=lambda x: len(x[0]))
-        a0, r0 = arrays[0]
-        cand = np.asarray(a0, dtype=np.int64) - r0
+        first, r0, term0 = arrays[0]
+        if len(arrays) == 1:
+            return self.p.gram_docs(term0)
+        cand = np.asarray(first, dtype=np.int64) - r0
         if r0:
             cand = cand[cand >= 0]
-        for a, rel in arrays[1:]:
+        for a, rel, _ in arrays[1:]:
             if not len(cand):
                 break
             target = (cand + rel).astype(a.dtype)
@@ -121,9 +123,9 @@ class Evaluator:
         self._bm25(score, docs, tf, len(docs), self.p.word_len, self.p.avg["word"], weight)
 
     def gram(self, score, term, weight=1.0, max_df=None):
-        docs, tf = self.p.gram_docs(term)
-        if max_df is not None and len(docs) > max_df:
+        if max_df is not None and self.p.gram_df(term) > max_df:
             return
+        docs, tf = self.p.gram_docs(term)
         uni = len(term) == 1 and term >= "\u3007"
         lengths, avg = (self.p.uni_len, self.p.avg["uni"]) if uni else (self.p.gram_len, self.p.avg["gram"])
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)

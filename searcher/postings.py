@@ -42,7 +42,7 @@ import numpy as np
 
 from .analysis import _RUNS, simplified
 
-FORMAT = 1
+FORMAT = 2
 META = "postings.json"
 TOKEN_BASE = 1 << 42  # keys of non-Han tokens start here (Han bigrams are below 2**42)
 _HAN_BITS = 21
@@ -148,6 +148,7 @@ class GramArrays:
     offsets: np.ndarray  # int64, len(keys) + 1
     pos: np.ndarray  # uint32/int64 global positions, sorted within a term
     doc: np.ndarray  # int32 document of each posting
+    df: np.ndarray  # int32 per term: documents containing it
     vocab: list  # non-Han tokens, key = TOKEN_BASE + index
     first_pos: np.ndarray  # int64 per document: position where it starts
     uni_len: np.ndarray  # int32 per document: Han characters (unigram postings)
@@ -232,10 +233,14 @@ def build_grams(texts) -> GramArrays:
     pos = pos[order].astype(pos_dtype)
     doc = doc[order]
     del order
-    cut = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    offsets = np.concatenate([[0], cut, [len(keys)]]).astype(np.int64)
-    ukeys = keys[offsets[:-1]] if len(keys) else keys
-    return GramArrays(ukeys, offsets, pos, doc, list(vocab), first_pos, uni_len, gram_len)
+    new_term = np.ones(len(keys), bool)
+    new_term[1:] = keys[1:] != keys[:-1]
+    offsets = np.append(np.flatnonzero(new_term), len(keys)).astype(np.int64)
+    ukeys = keys[offsets[:-1]]
+    new_pair = new_term.copy()
+    new_pair[1:] |= doc[1:] != doc[:-1]
+    df = np.add.reduceat(new_pair.astype(np.int32), offsets[:-1]) if len(keys) else np.zeros(0, np.int32)
+    return GramArrays(ukeys, offsets, pos, doc, df.astype(np.int32), list(vocab), first_pos, uni_len, gram_len)
 
 
 @dataclass
@@ -267,7 +272,8 @@ class WordCollector:
             self.tfs.append(f)
 
     def save(self, path: str) -> None:
-        np.savez(path, ids=np.asarray(self.ids, np.int32), docs=np.asarray(self.docs, np.int32),
+        """Write ``path.npz`` and ``path.vocab.json``."""
+        np.savez(path + ".npz", ids=np.asarray(self.ids, np.int32), docs=np.asarray(self.docs, np.int32),
                  tfs=np.minimum(np.asarray(self.tfs, np.int64), 65535).astype(np.uint16),
                  ndocs=np.int64(self.ndocs))
         with open(path + ".vocab.json", "w", encoding="utf-8") as f:
@@ -282,7 +288,7 @@ def merge_words(paths: list[str]) -> WordArrays:
     for p in paths:
         with np.load(p + ".npz") as z:
             sid, sdoc, stf, nd = z["ids"], z["docs"], z["tfs"], int(z["ndocs"])
-        with open(p + ".npz.vocab.json", encoding="utf-8") as f:
+        with open(p + ".vocab.json", encoding="utf-8") as f:
             local = json.load(f)
         remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in local), np.int32, len(local))
         ids.append(remap[sid] if len(sid) else sid)
@@ -313,7 +319,7 @@ def save(path: str, grams: GramArrays, words: WordArrays, docs: dict) -> None:
     os.makedirs(path, exist_ok=True)
     arrays = {
         "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos,
-        "grams.doc": grams.doc, "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len,
+        "grams.doc": grams.doc, "grams.df": grams.df, "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len,
         "doc.gram_len": grams.gram_len, "words.offsets": words.offsets, "words.doc": words.doc,
         "words.tf": words.tf, "doc.word_len": words.length,
         "doc.article": np.asarray(docs["article"], np.int32), "doc.n": np.asarray(docs["n"], np.int32),
@@ -353,7 +359,7 @@ class Postings:
             raise ValueError(f"{path}: postings format {self.meta.get('format')}, expected {FORMAT}")
         a = {name: np.load(os.path.join(path, name + ".npy"), mmap_mode="r") for name in self.meta["arrays"]}
         self.gram_keys, self.gram_offsets = a["grams.keys"], a["grams.offsets"]
-        self.gram_pos, self.gram_doc = a["grams.pos"], a["grams.doc"]
+        self.gram_pos, self.gram_doc, self.gram_dfs = a["grams.pos"], a["grams.doc"], np.asarray(a["grams.df"])
         self.word_offsets, self.word_doc, self.word_tf = a["words.offsets"], a["words.doc"], a["words.tf"]
         self.first_pos = np.asarray(a["doc.first_pos"])
         self.uni_len = np.asarray(a["doc.uni_len"], np.float32)
@@ -385,18 +391,26 @@ class Postings:
         i = self.gram_vocab.get(term)
         return None if i is None else TOKEN_BASE + i
 
-    def _gram_slice(self, term: str):
+    def _gram_index(self, term: str) -> int:
+        """Index of a gram term in the arrays, or -1."""
         k = self.gram_key(term)
         if k is None:
-            return 0, 0
+            return -1
         i = int(np.searchsorted(self.gram_keys, np.uint64(k)))
-        if i >= len(self.gram_keys) or int(self.gram_keys[i]) != k:
-            return 0, 0
-        return int(self.gram_offsets[i]), int(self.gram_offsets[i + 1])
+        return i if i < len(self.gram_keys) and int(self.gram_keys[i]) == k else -1
+
+    def _gram_slice(self, term: str):
+        i = self._gram_index(term)
+        return (0, 0) if i < 0 else (int(self.gram_offsets[i]), int(self.gram_offsets[i + 1]))
 
     def gram_positions(self, term: str) -> np.ndarray:
         a, b = self._gram_slice(term)
         return self.gram_pos[a:b]
+
+    def gram_postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, document of each) of a gram term."""
+        a, b = self._gram_slice(term)
+        return self.gram_pos[a:b], self.gram_doc[a:b]
 
     def gram_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, frequency in each) of a gram term."""
@@ -404,7 +418,8 @@ class Postings:
         return runs_of(self.gram_doc[a:b])
 
     def gram_df(self, term: str) -> int:
-        return len(self.gram_docs(term)[0])
+        i = self._gram_index(term)
+        return 0 if i < 0 else int(self.gram_dfs[i])
 
     # words
     def word_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:

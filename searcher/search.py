@@ -167,19 +167,15 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
         d = p.doc_date[docs]
         keep = (d >= dates[0]) & (d <= dates[1])
         docs, scores = docs[keep], scores[keep]
-    # Paragraphs best first (ties: index order), by date first if asked.
-    if params.sort == "relevance":
-        order = np.lexsort((docs, -scores))
-    else:
-        d = p.doc_date[docs].astype(np.int64)
-        order = np.lexsort((docs, -scores, -d if params.sort == "date" else d))
-    docs, scores = docs[order], scores[order]
-    # Articles ranked by their best paragraph.
-    arts = p.doc_article[docs]
-    uniq, first = np.unique(arts, return_index=True)
-    total = len(uniq)
-    ranked = np.sort(first)  # indexes (into docs) of each article's best paragraph, best first
+    # Articles ranked by their best paragraph; only the best paragraphs are sorted.
+    arts_all = p.doc_article[docs]
+    seen = np.zeros(p.narticles, bool)
+    seen[arts_all] = True
+    total = int(seen.sum())
     need = params.page * params.limit
+    docs, scores, arts = _best_first(docs, scores, arts_all, need, params.sort, p.doc_date)
+    _, first = np.unique(arts, return_index=True)
+    ranked = np.sort(first)  # indexes (into docs) of each article's best paragraph, best first
     page_first = ranked[(params.page - 1) * params.limit: need]
     page_arts = arts[page_first]
     slot = {int(a): i for i, a in enumerate(page_arts)}
@@ -199,6 +195,28 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
         page.append(art)
     return SearchResult(params.q, total, params.page, params.limit, page, patterns,
                         expander.applied if expander else [], params.variants)
+
+
+def _best_first(docs, scores, arts, need, sort, doc_date):
+    """The matching paragraphs best first (ties: index order; by date first if asked),
+    enough of them to hold ``need`` articles, with the article of each."""
+    if sort != "relevance":
+        d = doc_date[docs].astype(np.int64)
+        order = np.lexsort((docs, -scores, -d if sort == "date" else d))
+        return docs[order], scores[order], arts[order]
+    k = max(need * PASSAGE_CANDIDATES, 64)
+    while True:
+        if k < len(docs):
+            # Everything scoring at least the k-th best score (ties included, so the
+            # cut does not depend on how argpartition breaks them).
+            kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+            top = np.flatnonzero(scores >= kth)
+        else:
+            top = np.arange(len(docs))
+        order = top[np.lexsort((docs[top], -scores[top]))]
+        if len(top) == len(docs) or len(np.unique(arts[order])) >= need:
+            return docs[order], scores[order], arts[order]
+        k *= 4
 
 
 def _passages(s, aid, docnums, patterns, repeats, shown):

@@ -1,4 +1,4 @@
-from searcher.analysis import gram_analyzer, word_analyzer
+from searcher.analysis import word_analyzer
 from searcher.normalize import simplify
 
 
@@ -30,15 +30,6 @@ def test_positions_are_ordinals_not_character_offsets():
 def test_full_width_latin_and_digits_fold():
     words = [w for w, *_ in toks(word_analyzer(), "ＡＰＥＣ峰會在２０２５年")]
     assert "apec" in words and "2025" in words
-
-
-def test_grams_are_consecutive_bigrams_with_original_offsets():
-    text = "普京（右）與特朗普"
-    grams = toks(gram_analyzer(), text)
-    bigrams = [(g, p) for g, p, a, b in grams if len(g) == 2]
-    assert bigrams == [("普京", 0), ("与特", 4), ("特朗", 5), ("朗普", 6)]  # punctuation leaves a gap
-    for g, p, a, b in grams:
-        assert simplify(text[a:b]) == g
 
 
 def test_same_tokens_for_traditional_and_simplified():
@@ -83,11 +74,11 @@ def test_segmenter_cuts_exactly_like_jieba():
 
 
 def test_fast_index_path_gives_the_analyzers_terms():
-    """index.FastText skips Whoosh's token pipeline; its terms must be the analyzers' own."""
+    """index.FastText skips Whoosh's token pipeline; its terms must be the analyzer's own."""
     import glob
     import os
 
-    from searcher.analysis import gram_positions, word_counts
+    from searcher.analysis import word_counts
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     texts = ["美國總統特朗普（Donald Trump，右）與烏克蘭總統在B-2轟炸機旁，２０２５年。", "的了", "",
@@ -95,12 +86,9 @@ def test_fast_index_path_gives_the_analyzers_terms():
     for f in sorted(glob.glob(os.path.join(root, "seeds", "*.txt"))):
         with open(f, encoding="utf-8") as fh:
             texts += fh.read().split("\n")
-    wa, ga = word_analyzer(), gram_analyzer()
+    wa = word_analyzer()
     for text in texts:
-        counts, poses = {}, {}
+        counts = {}
         for t in wa(text):
             counts[t.text] = counts.get(t.text, 0) + 1
-        for t in ga(text, positions=True):
-            poses.setdefault(t.text, []).append(t.pos)
         assert word_counts(text) == counts, text
-        assert gram_positions(text) == poses, text
