@@ -179,27 +179,29 @@ def build_grams(texts) -> GramArrays:
     word_start = word.copy()
     word_start[1:] &= ~word[:-1]
     tstart = han | word_start
-    idx = np.flatnonzero(tstart)
-    # Gap before a token start when punctuation lies between it and the previous token.
-    pcum = np.cumsum(punct, dtype=np.int64)
-    tok_idx = np.where(token, np.arange(n, dtype=np.int64), -1)
-    last_tok = np.maximum.accumulate(tok_idx)
-    prev_tok = np.empty(len(idx), dtype=np.int64)
-    prev_tok[:] = -1
-    nz = idx > 0
-    prev_tok[nz] = last_tok[idx[nz] - 1]
-    before = np.where(idx > 0, pcum[np.maximum(idx - 1, 0)], 0)
-    at_prev = np.where(prev_tok >= 0, pcum[np.maximum(prev_tok, 0)], 0)
-    gap = (before - at_prev > 0) & (prev_tok >= 0)
-    inc = 1 + gap.astype(np.int64)
-    tpos = np.cumsum(inc) - 1  # position of each token start
-    del pcum, tok_idx, last_tok, prev_tok, before, at_prev, gap, inc
+    it = np.int32 if n < 2 ** 31 - 1 else np.int64
+    idx = np.flatnonzero(tstart).astype(it)
+    del tstart, word_start
+    # A gap before a token start when the stretch of non-token characters right
+    # before it holds punctuation and follows an earlier token.  Stretches are
+    # labelled by the number of token characters before them.
+    label = np.cumsum(token, dtype=it)
+    has_punct = np.zeros(int(label[-1]) + 1 if n else 1, bool)
+    has_punct[label[punct]] = True
+    prev = np.maximum(idx - 1, 0)
+    gap = (idx > 0) & ~token[prev] & has_punct[label[prev]] & (label[prev] > 0)
+    del label, has_punct, prev
+    tpos = np.cumsum(1 + gap.astype(np.int64))
+    tpos -= 1  # position of each token start
+    del gap
     tdoc = (np.searchsorted(starts, idx, side="right") - 1).astype(np.int32)
     # First position of each document (a document with no token gets the next one).
     first_pos = np.empty(ndocs, dtype=np.int64)
     k = np.searchsorted(idx, starts)
     end = int(tpos[-1]) + 2 if len(tpos) else 0
     first_pos[:] = np.where(k < len(tpos), tpos[np.minimum(k, max(len(tpos) - 1, 0))] if len(tpos) else 0, end)
+    pos_dtype = np.uint32 if end < 2 ** 32 else np.int64
+    tpos = tpos.astype(pos_dtype)
     is_han_tok = han[idx]
     hidx, hpos, hdoc = idx[is_han_tok], tpos[is_han_tok], tdoc[is_han_tok]
     # Unigrams.
@@ -220,7 +222,7 @@ def build_grams(texts) -> GramArrays:
     wkeys = np.fromiter((vocab.setdefault(joined[a:b].lower(), len(vocab))
                          for a, b in zip(wstart.tolist(), wend.tolist())), dtype=np.uint64, count=len(wstart))
     wkeys += np.uint64(TOKEN_BASE)
-    del joined, cp, han, word, token, punct, word_start, tstart
+    del joined, cp, han, word, token, punct
     uni_len = np.bincount(hdoc, minlength=ndocs).astype(np.int32)
     gram_len = (np.bincount(bi_doc, minlength=ndocs) + np.bincount(wdoc, minlength=ndocs)).astype(np.int32)
     keys = np.concatenate([uni_keys, bi_keys, wkeys])
@@ -229,8 +231,7 @@ def build_grams(texts) -> GramArrays:
     del uni_keys, bi_keys, wkeys, hpos, bi_pos, wpos, hdoc, bi_doc, wdoc
     order = np.argsort(keys, kind="stable")  # positions stay sorted within a term
     keys = keys[order]
-    pos_dtype = np.uint32 if end < 2 ** 32 else np.int64
-    pos = pos[order].astype(pos_dtype)
+    pos = pos[order]
     doc = doc[order]
     del order
     new_term = np.ones(len(keys), bool)

@@ -53,12 +53,17 @@ class RepeatStore:
         g = self._best.get((article_id, n))
         if g is None:
             return None
-        others = [{"id": m.id, "n": m.n} for m in g.members if (m.id, m.n) != (article_id, n)]
+        others = []
+        for m in g.members:  # a boilerplate group can have thousands: list only the first ones
+            if (m.id, m.n) != (article_id, n):
+                others.append({"id": m.id, "n": m.n})
+                if len(others) == MAX_LISTED:
+                    break
         first = g.members[0]
         return {
             "kind": g.kind,
             "similarity": round(g.similarity, 3),
-            "group": others[:MAX_LISTED],
+            "group": others,
             "count": len(g.members),
             "first": {"id": first.id, "n": first.n},
             "is_first": (first.id, first.n) == (article_id, n),
