@@ -5,7 +5,8 @@ Layout of an index folder::
     index/
       CURRENT            name of the live generation (replaced atomically)
       .build.lock        held while a build runs (a second build refuses)
-      gen-20261123-.../  a Whoosh index + meta.json (+ other side files)
+      gen-20261123-.../  a Whoosh index (documents, jieba words) + meta.json,
+                         postings/ (the arrays queries run on), variants.json, repeats.json
 
 A build writes a new generation beside the live one and switches ``CURRENT`` only
 when it is complete, so readers never see a half-built index and a killed build

@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,9 +156,10 @@ class GramArrays:
     gram_len: np.ndarray  # int32 per document: bigrams + other tokens
 
 
-def build_grams(texts) -> GramArrays:
+def build_grams(texts, pack: bool = True) -> GramArrays:
     """The positional gram postings of ``texts`` (paragraphs in document order),
-    vectorised over the whole corpus."""
+    vectorised over the whole corpus.  ``pack=False`` forces the slower, larger
+    sort used when term ids or positions do not fit in 32 bits (for tests)."""
     alnum, space = _char_tables()
     parts, starts, total = [], [], 0
     for t in texts:
@@ -166,11 +168,12 @@ def build_grams(texts) -> GramArrays:
         parts.append(s)
         total += len(s) + 1
     ndocs = len(parts)
-    joined = "\x00".join(parts) + "\x00"  # \x00 is punctuation: a gap between paragraphs
+    # \x00 is punctuation: a gap between paragraphs.
+    cp = np.frombuffer(("\x00".join(parts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
     del parts
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    starts = np.asarray(starts, dtype=np.int64)
     n = len(cp)
+    it = np.int32 if n < 2 ** 31 - 1 else np.int64
+    starts = np.asarray(starts, dtype=it)
     han = _han_mask(cp)
     word = alnum[cp] & ~han
     token = han | word
@@ -179,7 +182,6 @@ def build_grams(texts) -> GramArrays:
     word_start = word.copy()
     word_start[1:] &= ~word[:-1]
     tstart = han | word_start
-    it = np.int32 if n < 2 ** 31 - 1 else np.int64
     idx = np.flatnonzero(tstart).astype(it)
     del tstart, word_start
     # A gap before a token start when the stretch of non-token characters right
@@ -191,57 +193,109 @@ def build_grams(texts) -> GramArrays:
     prev = np.maximum(idx - 1, 0)
     gap = (idx > 0) & ~token[prev] & has_punct[label[prev]] & (label[prev] > 0)
     del label, has_punct, prev
-    tpos = np.cumsum(1 + gap.astype(np.int64))
-    tpos -= 1  # position of each token start
+    pos_dtype = np.uint32 if 2 * n < 2 ** 32 else np.int64  # at most a token and a gap per character
+    tpos = np.cumsum(gap, dtype=pos_dtype)
     del gap
+    tpos += np.arange(len(idx), dtype=pos_dtype)  # position of each token start
     tdoc = (np.searchsorted(starts, idx, side="right") - 1).astype(np.int32)
     # First position of each document (a document with no token gets the next one).
     first_pos = np.empty(ndocs, dtype=np.int64)
     k = np.searchsorted(idx, starts)
     end = int(tpos[-1]) + 2 if len(tpos) else 0
     first_pos[:] = np.where(k < len(tpos), tpos[np.minimum(k, max(len(tpos) - 1, 0))] if len(tpos) else 0, end)
-    pos_dtype = np.uint32 if end < 2 ** 32 else np.int64
-    tpos = tpos.astype(pos_dtype)
     is_han_tok = han[idx]
-    hidx, hpos, hdoc = idx[is_han_tok], tpos[is_han_tok], tdoc[is_han_tok]
-    # Unigrams.
-    uni_keys = cp[hidx].astype(np.uint64)
-    # Bigrams: a Han character followed by a Han character.
+    hidx, hpos = idx[is_han_tok], tpos[is_han_tok]
+    uni_len = np.bincount(tdoc[is_han_tok], minlength=ndocs).astype(np.int32)
+    # Bigrams: a Han character followed by a Han character (the next Han token).
     nxt = np.zeros(len(hidx), bool)
     ok = hidx + 1 < n
     nxt[ok] = han[hidx[ok] + 1]
-    bi_src = hidx[nxt]
-    bi_keys = (cp[bi_src].astype(np.uint64) << np.uint64(_HAN_BITS)) | cp[bi_src + 1].astype(np.uint64)
-    bi_pos, bi_doc = hpos[nxt], hdoc[nxt]
+    bi_first = np.flatnonzero(nxt)
+    bi_pos = hpos[bi_first]
     # Other tokens: letter/digit runs, lowercased, through a vocabulary.
     wstart = idx[~is_han_tok]
-    wpos, wdoc = tpos[~is_han_tok], tdoc[~is_han_tok]
+    wpos = tpos[~is_han_tok]
+    gram_len = (np.bincount(tdoc[is_han_tok][nxt], minlength=ndocs)
+                + np.bincount(tdoc[~is_han_tok], minlength=ndocs)).astype(np.int32)
+    del idx, tpos, tdoc, is_han_tok, nxt, ok
     wend_all = np.flatnonzero(word & ~np.append(word[1:], False)) + 1
     wend = wend_all[np.searchsorted(wend_all, wstart, side="right")]
     vocab: dict[str, int] = {}
-    wkeys = np.fromiter((vocab.setdefault(joined[a:b].lower(), len(vocab))
-                         for a, b in zip(wstart.tolist(), wend.tolist())), dtype=np.uint64, count=len(wstart))
-    wkeys += np.uint64(TOKEN_BASE)
-    del joined, cp, han, word, token, punct
-    uni_len = np.bincount(hdoc, minlength=ndocs).astype(np.int32)
-    gram_len = (np.bincount(bi_doc, minlength=ndocs) + np.bincount(wdoc, minlength=ndocs)).astype(np.int32)
-    keys = np.concatenate([uni_keys, bi_keys, wkeys])
-    pos = np.concatenate([hpos, bi_pos, wpos])
-    doc = np.concatenate([hdoc, bi_doc, wdoc])
-    del uni_keys, bi_keys, wkeys, hpos, bi_pos, wpos, hdoc, bi_doc, wdoc
-    order = np.argsort(keys, kind="stable")  # positions stay sorted within a term
-    keys = keys[order]
-    pos = pos[order]
-    doc = doc[order]
-    del order
-    new_term = np.ones(len(keys), bool)
-    new_term[1:] = keys[1:] != keys[:-1]
-    offsets = np.append(np.flatnonzero(new_term), len(keys)).astype(np.int64)
-    ukeys = keys[offsets[:-1]]
-    new_pair = new_term.copy()
-    new_pair[1:] |= doc[1:] != doc[:-1]
-    df = np.add.reduceat(new_pair.astype(np.int32), offsets[:-1]) if len(keys) else np.zeros(0, np.int32)
-    return GramArrays(ukeys, offsets, pos, doc, df.astype(np.int32), list(vocab), first_pos, uni_len, gram_len)
+    wids = np.fromiter((vocab.setdefault(cp[a:b].tobytes().decode("utf-32-le").lower(), len(vocab))
+                        for a, b in zip(wstart.tolist(), wend.tolist())), dtype=np.int64, count=len(wstart))
+    hcp = cp[hidx]
+    del wend_all, wend, wstart, hidx, cp, han, word, token, punct
+    # Dense term ids, ordered as the keys are: the corpus's Han characters in code-point
+    # order, then bigrams (first character, second), then the other tokens.
+    present = np.zeros(0x110000, bool)
+    present[hcp] = True
+    chars = np.flatnonzero(present).astype(np.uint64)
+    del present
+    nch = len(chars)
+    base = nch + nch * nch
+    id_type = np.uint32 if base + len(vocab) < 2 ** 32 else np.uint64
+    cid = np.zeros(0x110000, id_type)
+    cid[chars.astype(np.int64)] = np.arange(nch, dtype=id_type)
+    uni_ids = cid[hcp]
+    bi_ids = uni_ids[bi_first]
+    bi_ids *= id_type(nch)
+    bi_ids += uni_ids[bi_first + 1]
+    bi_ids += id_type(nch)
+    wids = (wids + base).astype(id_type)
+    del cid, hcp, bi_first
+    if id_type is np.uint32 and end < 2 ** 32 and pack and sys.byteorder == "little":
+        # One uint64 per posting, (term id << 32) | position, sorted in place; its two
+        # 32-bit halves are then read as views (no 64-bit copies).
+        parts = [[uni_ids, hpos], [bi_ids, bi_pos], [wids, wpos]]
+        del uni_ids, bi_ids, wids, hpos, bi_pos, wpos
+        packed = np.empty(sum(len(x[0]) for x in parts), np.uint64)
+        at = 0
+        for part in parts:  # filled part by part, each freed once copied
+            k = len(part[0])
+            view = packed[at:at + k]
+            np.left_shift(part[0], np.uint64(32), out=view)
+            view |= part[1]
+            part.clear()
+            at += k
+        packed.sort()
+        halves = packed.view(np.uint32)
+        tid, pos = halves[1::2], halves[0::2].copy()
+    else:  # too many distinct terms or positions to pack: sort ids, carry positions along
+        packed = None
+        tid = np.concatenate([uni_ids, bi_ids, wids])
+        pos = np.concatenate([hpos, bi_pos, wpos]).astype(pos_dtype)
+        del uni_ids, bi_ids, wids, hpos, bi_pos, wpos
+        order = np.argsort(tid, kind="stable")  # positions stay sorted within a term
+        tid, pos = tid[order], pos[order]
+        del order
+    new_term = np.ones(len(tid), bool)
+    np.not_equal(tid[1:], tid[:-1], out=new_term[1:])
+    offsets = np.append(np.flatnonzero(new_term), len(tid)).astype(np.int64)
+    uids = tid[offsets[:-1]].astype(np.uint64)
+    del tid, packed
+    doc = _docs_of(first_pos.astype(pos.dtype), pos)
+    new_term[1:] |= doc[1:] != doc[:-1]  # now: the first posting of a (term, document) pair
+    df = np.add.reduceat(new_term.astype(np.int32), offsets[:-1]) if len(doc) else np.zeros(0, np.int32)
+    del new_term
+    # Dense ids back to keys.
+    keys = np.empty(len(uids), np.uint64)
+    u = uids < nch
+    keys[u] = chars[uids[u].astype(np.int64)]
+    bg = (uids >= nch) & (uids < base)
+    b_ = uids[bg] - np.uint64(nch)
+    keys[bg] = (chars[(b_ // np.uint64(nch)).astype(np.int64)] << np.uint64(_HAN_BITS)) \
+        | chars[(b_ % np.uint64(nch)).astype(np.int64)] if nch else b_
+    w = uids >= base
+    keys[w] = uids[w] - np.uint64(base) + np.uint64(TOKEN_BASE)
+    return GramArrays(keys, offsets, pos, doc, df.astype(np.int32), list(vocab), first_pos, uni_len, gram_len)
+
+
+def _docs_of(first_pos: np.ndarray, pos: np.ndarray, block: int = 1 << 22) -> np.ndarray:
+    """The document of each position (int32), in blocks: searchsorted returns int64."""
+    out = np.empty(len(pos), np.int32)
+    for a in range(0, len(pos), block):
+        out[a:a + block] = np.searchsorted(first_pos, pos[a:a + block], side="right") - 1
+    return out
 
 
 @dataclass

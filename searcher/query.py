@@ -417,7 +417,7 @@ class Compiler:
         if not (words or grams or synonyms):
             return None
         return Ranked(list(dict.fromkeys(words))[: MAX_TERMS * 4], list(dict.fromkeys(grams))[: MAX_TERMS * 4],
-                      synonyms, exclude, list(dict.fromkeys(unigrams)))
+                      synonyms, exclude, list(dict.fromkeys(unigrams))[: MAX_TERMS * 4])
 
     def compile(self, text: str) -> Compiled:
         tree = parse(text)

@@ -63,7 +63,7 @@ def get_generation():
 
 
 def get_searcher():
-    """The request's Whoosh searcher on the request's generation (closed at teardown)."""
+    """The request's ``Searcher`` on the request's generation (closed at teardown)."""
     if "searcher" not in g:
         g.searcher = get_generation().searcher()
     return g.searcher

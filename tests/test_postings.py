@@ -31,8 +31,8 @@ def decoded(g: P.GramArrays) -> dict[int, set]:
     return out
 
 
-def check(texts):
-    g = P.build_grams(texts)
+def check(texts, pack=True):
+    g = P.build_grams(texts, pack=pack)
     got = decoded(g)
     for d, text in enumerate(texts):
         assert got.get(d, set()) == set(P.index_tokens(text)), text
@@ -49,10 +49,16 @@ def check(texts):
 @given(st.lists(st.text(st.sampled_from(ALPHABET), max_size=40), min_size=1, max_size=8))
 def test_vectorised_builder_equals_reference(texts):
     check(texts)
+    check(texts, pack=False)  # the path for corpora whose term ids or positions overflow 32 bits
 
 
 def test_builder_on_the_seeds(seed_paragraphs):
-    check([t for _, _, t in seed_paragraphs])
+    texts = [t for _, _, t in seed_paragraphs]
+    check(texts)
+    a, b = P.build_grams(texts), P.build_grams(texts, pack=False)
+    for x, y in zip((a.keys, a.offsets, a.pos, a.doc, a.df), (b.keys, b.offsets, b.pos, b.doc, b.df)):
+        assert np.array_equal(x, y)
+    assert list(a.df) == [len(set(a.doc[a.offsets[i]:a.offsets[i + 1]])) for i in range(len(a.keys))]
 
 
 def test_query_tokens_follow_the_index_positions():

@@ -119,3 +119,37 @@ def test_html_in_text_is_escaped(searcher):
     for x in r.results:
         for p in x.passages:
             assert "<b>" not in p.html
+
+
+def test_single_characters_and_latin_words_match_exactly(searcher, seed_texts):
+    for q in ["峰", "烏", "戰", "Trump", "2025"]:
+        got = matching_paragraphs(searcher, q)
+        want = paragraphs_containing(seed_texts, q)
+        if q.isascii():  # Latin and digit runs match as whole tokens, not inside longer ones
+            import re
+            letter = r"(?![\u3400-\u9fff])[^\W_]"  # a letter or digit that is not Han
+            want = {(a, n) for a, ps in seed_texts.items() for n, p in enumerate(ps, 1)
+                    if re.search(rf"(?<!{letter}){q.lower()}(?!{letter})", norm(p))}
+        assert got == want and got, q
+
+
+def test_a_phrase_never_spans_two_paragraphs(searcher, seed_texts):
+    import re
+    tried = 0
+    for aid, ps in seed_texts.items():
+        for i in range(len(ps) - 1):
+            end = re.findall(r"[\u4e00-\u9fff]{2}$", ps[i])
+            start = re.findall(r"^[\u4e00-\u9fff]{2}", ps[i + 1])
+            if end and start:
+                needle = end[0] + start[0]
+                tried += 1
+                assert matching_paragraphs(searcher, f'"{needle}"') == paragraphs_containing(seed_texts, needle)
+    assert tried >= 3
+
+
+def test_ranking_prefers_more_and_rarer_matches(searcher):
+    r = run(searcher, "澤連斯基 阿拉斯加", op="or", limit=10)
+    best = r.results[0].passages[0].html
+    assert "澤連斯基" in best and "阿拉斯加" in best  # both words beat either alone
+    scores = [x.score for x in r.results]
+    assert scores == sorted(scores, reverse=True)
