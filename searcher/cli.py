@@ -94,6 +94,8 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
             result = search(s, params, variants=gen.variants, repeats=gen.repeats)
     except QueryError as e:
         raise click.UsageError(str(e)) from None
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
     if as_json:
         _echo_json(result.to_json())
         return
@@ -223,8 +225,18 @@ def serve(index_dir, sources, host, port, dev):
     """
     explicit = bool(sources)
     sources = list(sources or (DEFAULT_SOURCE,))
+    old = idx.outdated(index_dir)
     if idx.exists(index_dir) and not explicit and not idx.built_from(index_dir, sources):
-        pass  # an index of other sources: serve it, never overwrite it with the default
+        # An index of other sources: serve it, never overwrite it with the default; if an
+        # older version built it, rebuild it from its own sources.
+        if old is not None:
+            if not old or not all(os.path.exists(s) for s in old):
+                raise click.ClickException(
+                    f"{index_dir} was built by an older version from sources that are gone; rebuild it "
+                    f"with `searcher build --index {index_dir} --source ...`")
+            click.echo(f"{index_dir} was built by an older version: rebuilding from {', '.join(old)} ...",
+                       err=True)
+            click.echo(run_build(old, index_dir).text(), err=True)
     elif idx.is_stale(index_dir, sources):
         if all(os.path.exists(s) for s in sources):
             click.echo(f"building {index_dir} from {', '.join(sources)} ...", err=True)

@@ -172,6 +172,19 @@ def built_from(index_dir: str, sources: list[str]) -> bool:
         return False
 
 
+def outdated(index_dir: str) -> list[str] | None:
+    """The sources of a live generation built by an older version (another schema),
+    to rebuild it from; None when it is current (or there is none)."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        meta = read_meta(gen)
+    except (OSError, ValueError):
+        return []
+    return None if meta.get("schema_version") == SCHEMA_VERSION else list(meta.get("sources") or [])
+
+
 def is_stale(index_dir: str, sources: list[str]) -> bool:
     """True when there is no index or the sources changed since it was built."""
     gen = current_generation(index_dir)

@@ -462,11 +462,6 @@ class Postings:
         a, b = self._gram_slice(term)
         return self.gram_pos[a:b]
 
-    def gram_postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, document of each) of a gram term."""
-        a, b = self._gram_slice(term)
-        return self.gram_pos[a:b], self.gram_doc[a:b]
-
     def gram_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, frequency in each) of a gram term."""
         a, b = self._gram_slice(term)

@@ -65,7 +65,10 @@ def get_generation():
 def get_searcher():
     """The request's ``Searcher`` on the request's generation (closed at teardown)."""
     if "searcher" not in g:
-        g.searcher = get_generation().searcher()
+        try:
+            g.searcher = get_generation().searcher()
+        except FileNotFoundError as e:  # a generation built by an older version
+            abort(503, description=str(e))
     return g.searcher
 
 

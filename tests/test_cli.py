@@ -70,3 +70,43 @@ def test_serve_never_overwrites_an_index_of_other_sources(tmp_path, monkeypatch)
     (src / "x.txt").write_text("改過的文章", encoding="utf-8")  # the same sources changed: rebuild
     res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--source", str(src), "--port", "5999"])
     assert res.exit_code == 0 and index.current_generation(ix) != gen
+
+
+def test_an_index_from_an_older_version_is_rebuilt_or_explained(runner, tmp_path, monkeypatch):
+    import json
+    import os
+    import shutil
+
+    from searcher import cli, index
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "x.txt").write_text("另一個來源的文章", encoding="utf-8")
+    ix = str(tmp_path / "ix")
+    index.build([str(src)], ix, progress=False)
+
+    def make_old():  # what an older version left: another schema, no posting arrays
+        gen = index.current_generation(ix)
+        meta_path = os.path.join(gen, "meta.json")
+        with open(meta_path, encoding="utf-8") as f:
+            meta = json.load(f)
+        meta["schema_version"] = index.SCHEMA_VERSION - 1
+        with open(meta_path, "w", encoding="utf-8") as f:
+            json.dump(meta, f)
+        shutil.rmtree(os.path.join(gen, index.POSTINGS))
+        return gen
+
+    old = make_old()
+    res = runner.invoke(main, ["search", "來源", "--index", ix])
+    assert res.exit_code == 1 and "searcher build" in res.output and "Traceback" not in res.output
+    app_client = __import__("searcher.web", fromlist=["create_app"]).create_app({"INDEX_DIR": ix}).test_client()
+    r = app_client.get("/api/search?q=來源")
+    assert r.status_code == 503 and b"searcher build" in r.data
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: None)
+    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])  # its own sources: rebuilt
+    assert res.exit_code == 0, res.output
+    assert index.current_generation(ix) != old and index.outdated(ix) is None
+    shutil.rmtree(src)
+    make_old()
+    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])  # sources gone: explained
+    assert res.exit_code == 1 and "older version" in res.output
