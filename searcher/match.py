@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .postings import Postings, runs_of
+from .postings import Postings, han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
 from .ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
 
@@ -123,10 +123,11 @@ class Evaluator:
         self._bm25(score, docs, tf, len(docs), self.p.word_len, self.p.avg["word"], weight)
 
     def gram(self, score, term, weight=1.0, max_df=None):
+        """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs)."""
         if max_df is not None and self.p.gram_df(term) > max_df:
             return
         docs, tf = self.p.gram_docs(term)
-        uni = len(term) == 1 and term >= "\u3007"
+        uni = len(term) == 1 and han_key(term) is not None
         lengths, avg = (self.p.uni_len, self.p.avg["uni"]) if uni else (self.p.gram_len, self.p.avg["gram"])
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
 
@@ -135,15 +136,20 @@ class Evaluator:
         self._bm25(score, docs, counts, len(docs), self.p.gram_len, self.p.avg["gram"])
 
     def ranked_scores(self, plan: Ranked) -> np.ndarray:
+        """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
+        more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
+        left out beside rarer ones (a query of only common terms keeps them all)."""
         score = np.zeros(self.n, np.float32)
-        max_df = OR_MAX_DF * self.n
         for t in plan.words:
             self.word(score, t)
-        for t in plan.grams:
-            self.gram(score, t, max_df=max_df)
+        grams = [(t, 1.0) for t in plan.grams]
         if UNIGRAM_WEIGHT:
-            for t in plan.unigrams:
-                self.gram(score, t, UNIGRAM_WEIGHT, max_df=max_df)
+            grams += [(t, UNIGRAM_WEIGHT) for t in plan.unigrams]
+        limit = OR_MAX_DF * self.n
+        if all(self.p.gram_df(t) > limit for t, _ in grams):
+            limit = None
+        for t, weight in grams:
+            self.gram(score, t, weight, max_df=limit)
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
             self.phrase(score, alt)

@@ -153,3 +153,9 @@ def test_ranking_prefers_more_and_rarer_matches(searcher):
     assert "澤連斯基" in best and "阿拉斯加" in best  # both words beat either alone
     scores = [x.score for x in r.results]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_op_or_with_only_common_terms_keeps_them(searcher, seed_texts):
+    # 普 is in more paragraphs than the share op=or leaves out beside rarer terms
+    assert matching_paragraphs(searcher, "普", op="or") == paragraphs_containing(seed_texts, "普")
+    assert len(paragraphs_containing(seed_texts, "普")) > 0.2 * sum(len(ps) for ps in seed_texts.values())
