@@ -37,6 +37,7 @@ import json
 import os
 import re
 import sys
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -308,29 +309,30 @@ class WordArrays:
 
 
 class WordCollector:
-    """Collects ``word_counts`` of documents numbered from 0 (one shard's worth)."""
+    """Collects ``word_counts`` of documents numbered from 0 (one shard's worth), in
+    compact arrays (a shard writer holds millions of postings)."""
 
     def __init__(self):
         self.vocab: dict[str, int] = {}
-        self.ids: list[int] = []
-        self.docs: list[int] = []
-        self.tfs: list[int] = []
+        self.ids = array("i")  # term of each posting
+        self.tfs = array("I")  # its frequency
+        self.terms_per_doc = array("I")
         self.ndocs = 0
 
     def add(self, counts: dict) -> None:
-        d = self.ndocs
         self.ndocs += 1
         v = self.vocab
-        for w, f in counts.items():
-            self.ids.append(v.setdefault(w, len(v)))
-            self.docs.append(d)
-            self.tfs.append(f)
+        self.ids.extend([v.setdefault(w, len(v)) for w in counts])
+        self.tfs.extend(counts.values())
+        self.terms_per_doc.append(len(counts))
 
     def save(self, path: str) -> None:
         """Write ``path.npz`` and ``path.vocab.json``."""
-        np.savez(path + ".npz", ids=np.asarray(self.ids, np.int32), docs=np.asarray(self.docs, np.int32),
-                 tfs=np.minimum(np.asarray(self.tfs, np.int64), 65535).astype(np.uint16),
-                 ndocs=np.int64(self.ndocs))
+        per_doc = np.frombuffer(self.terms_per_doc, np.uint32) if self.ndocs else np.zeros(0, np.uint32)
+        docs = np.repeat(np.arange(self.ndocs, dtype=np.int32), per_doc)
+        tfs = np.minimum(np.frombuffer(self.tfs, np.uint32) if len(self.tfs) else np.zeros(0, np.uint32), 65535)
+        np.savez(path + ".npz", ids=np.frombuffer(self.ids, np.int32) if len(self.ids) else np.zeros(0, np.int32),
+                 docs=docs, tfs=tfs.astype(np.uint16), ndocs=np.int64(self.ndocs))
         with open(path + ".vocab.json", "w", encoding="utf-8") as f:
             json.dump(list(self.vocab), f, ensure_ascii=False)
 
