@@ -440,31 +440,35 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             summary.variant_groups = len(table.groups())
             summary.mined_pairs = len(table.mined_report())
             clock("variants")
-            _stage(progress, "finding repeated paragraphs")
-            repeat_groups = find_repeats(paragraphs)
-            RepeatStore(repeat_groups).save(os.path.join(gen_path, REPEATS))
-            summary.repeat_groups = _count_kinds(repeat_groups)
-            clock("repeats")
-            del paragraphs
             shards = _partition(articles, procs or _default_procs(summary.paragraphs))
             order = [(articles[i], n, text) for sh in shards for i in sh
                      for n, text in enumerate(articles[i].paragraphs, 1)]  # Whoosh's document order
-            grams = {}
+            side: dict = {}
 
-            def build_grams():
+            def alongside():
+                """What this process does while the shard writers run."""
                 t = time.time()
-                grams["arrays"] = pst.build_grams(text for _, _, text in order)
-                grams["seconds"] = round(time.time() - t, 2)
+                groups = find_repeats(paragraphs)
+                RepeatStore(groups).save(os.path.join(gen_path, REPEATS))
+                side["repeat_groups"] = _count_kinds(groups)
+                del groups
+                t1 = time.time()
+                side["grams"] = pst.build_grams(text for _, _, text in order)
+                side["seconds"] = {"repeats (alongside)": round(t1 - t, 2),
+                                   "grams (alongside)": round(time.time() - t1, 2)}
 
-            _stage(progress, f"indexing in {len(shards)} process{'es' if len(shards) > 1 else ''}")
+            _stage(progress, f"indexing in {len(shards)} process{'es' if len(shards) > 1 else ''}; "
+                             "repeated paragraphs and character postings alongside")
             docs, words = _index_shards(gen_path, articles, shards, limitmb, progress, summary.paragraphs,
-                                        during=build_grams)
+                                        during=alongside)
+            del paragraphs
             if docs != summary.paragraphs:  # never trust a parallel writer without counting
                 raise BuildError(f"index holds {docs} documents for {summary.paragraphs} paragraphs")
-            summary.stages["grams (during index)"] = grams["seconds"]
+            summary.repeat_groups = side["repeat_groups"]
+            summary.stages.update(side["seconds"])
             ids = list(dict.fromkeys(a.id for a, _, _ in order))
             ordinal = {aid: i for i, aid in enumerate(ids)}
-            pst.save(os.path.join(gen_path, POSTINGS), grams.pop("arrays"), words, {
+            pst.save(os.path.join(gen_path, POSTINGS), side.pop("grams"), words, {
                 "articles": ids,
                 "article": [ordinal[a.id] for a, _, _ in order],
                 "n": [n for _, n, _ in order],
