@@ -8,8 +8,9 @@ the DRCD dev questions (bench/run.py): MRR@10 0.946 with Whoosh's defaults,
 0.952 with this.
 
 For ``op=or`` the question's single Han characters are terms too, weighted like
-words and bigrams (MRR@10 0.952 -> 0.957; half weight 0.955, 1.5x 0.956):
-bigrams miss a question that words a name or term differently, characters do not.
+words and bigrams (MRR@10 0.952 -> 0.957; half weight 0.955, 1.5x 0.956;
+``python bench/drcd.py UNIGRAM_WEIGHT=0 ...``): bigrams miss a question that
+words a name or term differently, characters do not.
 """
 from __future__ import annotations
 
