@@ -11,48 +11,17 @@ bench/run.py's quality step does, and prints MRR@10, R@1 and R@10.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-DRCD = os.path.join(os.path.dirname(os.path.dirname(HERE)), "shared", "eval", "drcd")
+
+from run import DRCD, _ours_runner, drcd_dev, drcd_score  # noqa: E402  (bench/run.py)
 
 from searcher import index, match  # noqa: E402
-from searcher.search import SearchParams, search  # noqa: E402
-
-
-def load():
-    with open(os.path.join(DRCD, "queries_dev.jsonl"), encoding="utf-8") as f:
-        queries = [json.loads(line) for line in f if line.strip()]
-    qrels: dict[str, set] = {}
-    with open(os.path.join(DRCD, "qrels_dev.tsv"), encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            qid, cid, score = line.rstrip("\n").split("\t")
-            if int(score) > 0:
-                qrels.setdefault(qid, set()).add(cid)
-    return [(q["_id"], q["text"]) for q in queries if q["_id"] in qrels], qrels
-
-
-def evaluate(gen, judged, qrels) -> dict:
-    rr = r1 = r10 = 0
-    t = time.perf_counter()
-    with gen.searcher() as s:
-        for qid, text in judged:
-            res = search(s, SearchParams(q=text, op="or", limit=10), variants=gen.variants, repeats=gen.repeats)
-            rank = next((k for k, r in enumerate(res.results, 1) if r.id in qrels[qid]), None)
-            if rank:
-                rr += 1 / rank
-                r1 += rank == 1
-                r10 += 1
-    n = len(judged)
-    return {"mrr10": rr / n, "recall1": r1 / n, "recall10": r10 / n,
-            "ms_per_query": (time.perf_counter() - t) * 1000 / n}
 
 
 def main():
@@ -63,26 +32,26 @@ def main():
     tmp = None if args.index else tempfile.mkdtemp(prefix="drcd-")
     ix = args.index or os.path.join(tmp, "index")
     try:
-        run(ap, args, ix)
+        sweep(ap, args, ix)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(ap, args, ix):
+def sweep(ap, args, ix):
     if not index.exists(ix):
         index.build([os.path.join(DRCD, "corpus.jsonl")], ix, progress=False)
-    gen = index.IndexHandle(ix).current()
-    judged, qrels = load()
+    judged, qrels = drcd_dev()
+    run_query = _ours_runner(ix)
     for spec in args.settings or [""]:
         for item in filter(None, spec.split(",")):
             name, _, value = item.partition("=")
             if name not in ("K1", "B", "OR_MAX_DF", "UNIGRAM_WEIGHT"):
                 ap.error(f"unknown constant {name!r}")
             setattr(match, name, float(value))
-        m = evaluate(gen, judged, qrels)
-        print(f"{spec or 'shipped':<32} n={len(judged)} MRR@10 {m['mrr10']:.4f} R@1 {m['recall1']:.4f} "
-              f"R@10 {m['recall10']:.4f} ({m['ms_per_query']:.2f} ms/query)", flush=True)
+        m = drcd_score(run_query, judged, qrels)
+        print(f"{spec or 'shipped':<32} n={m['queries']} MRR@10 {m['mrr10']:.4f} R@1 {m['recall1']:.4f} "
+              f"R@10 {m['recall10']:.4f} (p50 {m['query']['p50_ms']:.2f} ms/query)", flush=True)
 
 
 if __name__ == "__main__":

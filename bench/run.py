@@ -442,37 +442,25 @@ def w_literal_recall(args):
     _finish(args, r)
 
 
-def w_drcd(args):
-    queries = []
+def drcd_dev():
+    """The judged DRCD dev questions [(id, text)] and their relevant articles {id: {article}}."""
     with open(os.path.join(DRCD, "queries_dev.jsonl"), encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                o = json.loads(line)
-                queries.append((o["_id"], o["text"]))
-    qrels = {}
+        queries = [json.loads(line) for line in f if line.strip()]
+    qrels: dict[str, set] = {}
     with open(os.path.join(DRCD, "qrels_dev.tsv"), encoding="utf-8") as f:
         next(f)
         for line in f:
             qid, cid, score = line.rstrip("\n").split("\t")
             if int(score) > 0:
                 qrels.setdefault(qid, set()).add(cid)
-    corpus = os.path.join(DRCD, "corpus.jsonl")
-    t0 = time.perf_counter()
-    if args["recipe"] == "ours":
-        from searcher import index
+    return [(q["_id"], q["text"]) for q in queries if q["_id"] in qrels], qrels
 
-        index.build([corpus], args["index"], progress=False)
-        run = _ours_runner(args["index"])
-    else:
-        import stock
 
-        os.makedirs(args["index"], exist_ok=True)
-        stock.build(corpus, args["index"])
-        run = _stock_runner(args["index"], highlights=False)
-    build_s = time.perf_counter() - t0
+def drcd_score(run, judged, qrels, article_of=lambda i: i) -> dict:
+    """MRR@10, R@1, R@10 and latency of ``run(text, "or") -> (ids, info)`` over the questions;
+    ``article_of`` maps a returned id to its article."""
     rr = r1 = r10 = errors = 0
     ms = []
-    judged = [(qid, text) for qid, text in queries if qid in qrels][: args.get("limit")]
     for qid, text in judged:
         t = time.perf_counter()
         ids, _ = run(text, "or")
@@ -480,15 +468,37 @@ def w_drcd(args):
         if ids is None:
             errors += 1
             continue
-        articles = list(dict.fromkeys(i.rsplit("#", 1)[0] if args["recipe"] == "stock" else i for i in ids))[:10]
+        articles = list(dict.fromkeys(article_of(i) for i in ids))[:10]
         rank = next((k for k, a in enumerate(articles, 1) if a in qrels[qid]), None)
         if rank:
             rr += 1 / rank
             r1 += rank == 1
             r10 += 1
     n = len(judged)
-    _finish(args, {"queries": n, "mrr10": rr / n, "recall1": r1 / n, "recall10": r10 / n, "errors": errors,
-                   "build_seconds": build_s, "query": latency_summary(ms)})
+    return {"queries": n, "mrr10": rr / n, "recall1": r1 / n, "recall10": r10 / n, "errors": errors,
+            "query": latency_summary(ms)}
+
+
+def w_drcd(args):
+    judged, qrels = drcd_dev()
+    judged = judged[: args.get("limit")]
+    corpus = os.path.join(DRCD, "corpus.jsonl")
+    t0 = time.perf_counter()
+    if args["recipe"] == "ours":
+        from searcher import index
+
+        index.build([corpus], args["index"], progress=False)
+        run = _ours_runner(args["index"])
+        article_of = lambda i: i  # noqa: E731
+    else:
+        import stock
+
+        os.makedirs(args["index"], exist_ok=True)
+        stock.build(corpus, args["index"])
+        run = _stock_runner(args["index"], highlights=False)
+        article_of = lambda i: i.rsplit("#", 1)[0]  # noqa: E731 - stock returns paragraph keys
+    build_s = time.perf_counter() - t0
+    _finish(args, {**drcd_score(run, judged, qrels, article_of), "build_seconds": build_s})
 
 
 def _spans(tokens):

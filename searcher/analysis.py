@@ -74,7 +74,8 @@ _cache = threading.local()
 
 
 def simplified(value: str) -> str:
-    """``simplify`` with a one-entry cache: both fields of a document share the work."""
+    """``simplify`` with a one-entry cache per thread: a query word is simplified by
+    both its gram tokens (``postings.tokens``) and its jieba words, once."""
     last = getattr(_cache, "last", None)
     if last is not None and last[0] is value:
         return last[1]

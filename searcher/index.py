@@ -163,39 +163,38 @@ def read_meta(gen_path: str) -> dict:
         return json.load(f)
 
 
+def live_meta(index_dir: str) -> dict | None:
+    """meta.json of the live generation; None if there is none, {} if it cannot be read."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        return read_meta(gen)
+    except (OSError, ValueError):
+        return {}
+
+
 def built_from(index_dir: str, sources: list[str]) -> bool:
     """True when the live generation was built from exactly these sources."""
-    gen = current_generation(index_dir)
-    try:
-        return gen is not None and read_meta(gen).get("sources") == [os.path.abspath(s) for s in sources]
-    except (OSError, ValueError):
-        return False
+    meta = live_meta(index_dir)
+    return bool(meta) and meta.get("sources") == [os.path.abspath(s) for s in sources]
 
 
 def outdated(index_dir: str) -> list[str] | None:
     """The sources of a live generation built by an older version (another schema),
     to rebuild it from; None when it is current (or there is none)."""
-    gen = current_generation(index_dir)
-    if gen is None:
+    meta = live_meta(index_dir)
+    if meta is None or meta.get("schema_version") == SCHEMA_VERSION:
         return None
-    try:
-        meta = read_meta(gen)
-    except (OSError, ValueError):
-        return []
-    return None if meta.get("schema_version") == SCHEMA_VERSION else list(meta.get("sources") or [])
+    return list(meta.get("sources") or [])
 
 
 def is_stale(index_dir: str, sources: list[str]) -> bool:
     """True when there is no index or the sources changed since it was built."""
-    gen = current_generation(index_dir)
-    if gen is None:
-        return True
-    try:
-        meta = read_meta(gen)
-    except (OSError, ValueError):
-        return True
+    meta = live_meta(index_dir)
     return (
-        meta.get("schema_version") != SCHEMA_VERSION
+        not meta
+        or meta.get("schema_version") != SCHEMA_VERSION
         or meta.get("sources") != [os.path.abspath(s) for s in sources]
         or meta.get("fingerprint") != fingerprint(sources)
     )

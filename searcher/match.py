@@ -104,8 +104,6 @@ class Evaluator:
             return out
         if isinstance(plan, Without):
             return np.setdiff1d(np.arange(self.n), self.docs(plan.child), assume_unique=True)
-        if isinstance(plan, Ranked):
-            return np.flatnonzero(self.ranked_scores(plan))
         raise TypeError(f"not a plan node: {plan!r}")
 
     # ------------------------------------------------------------ scoring
