@@ -1,23 +1,29 @@
-"""The Whoosh analyzer of the jieba ``words`` field (for indexing and querying).
+"""The jieba ``words`` field: its segmenter dictionary and its Whoosh analyzer.
 
-``word_analyzer()`` works over the *simplified* text (``normalize.simplify``:
-width folding + OpenCC Traditional->Simplified, length preserving) with
-character offsets into the *original* text: jieba words (through rjieba, a
-private segmenter so that variant names can be registered), Latin/digit runs as
-words, lowercased, Chinese particles stopped.  Positions are ordinals.
+``word_analyzer(dictionary)`` works over the *simplified* text
+(``normalize.simplify``: width folding + OpenCC Traditional->Simplified, length
+preserving) with character offsets into the *original* text: jieba words
+(through rjieba), Latin/digit runs as words, lowercased, Chinese particles
+stopped.  Positions are ordinals.
+
+The segmenter's user dictionary belongs to an index: a ``Dictionary`` is the
+list of words (variant names of the shipped tables) an index was created with.
+It is pickled with the Whoosh schema (inside the tokenizer), so the index
+segments the same way in every process, whatever ran before, and a user who
+opens the index with Whoosh's own API gets the same analyzer.  Segmenters are
+cached by the dictionary's digest (content-addressed: no process state changes
+results).
 
 The character unigrams and bigrams that make phrase search exact are built over
 the same simplified text in ``postings``.
-
-The tokenizer follows Whoosh's contract (``positions``, ``chars``, ``start_pos``,
-``start_char``, ``mode``, ``removestops``, ``tokenize``) and are composed with
-filters by ``|``.  They hold only configuration: jieba is built lazily per
-process, because Whoosh pickles the schema.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+import zlib
+from collections import OrderedDict
 
 from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 
@@ -30,44 +36,73 @@ STOP_WORDS = frozenset(
 )
 
 _RUNS = re.compile(rf"(?P<han>[{HAN_RANGES}]+)|(?P<word>(?:(?![{HAN_RANGES}])[^\W_])+)")
-
-_seg_lock = threading.Lock()
-_segmenter = None
-_registered: set[str] = set()
+_ALL_HAN = re.compile(rf"[{HAN_RANGES}]{{2,}}")
 
 
-def segmenter():
-    """The process's word segmenter (built on first use).
+class Dictionary:
+    """The user words of one index's segmenter (Simplified, sorted, de-duplicated)."""
 
-    jieba's algorithm and dictionary through rjieba (jieba-rs): the same words as
-    ``jieba.Tokenizer().cut(text, HMM=True)`` (tests/test_analysis.py compares them
-    on real text) at about a tenth of the cost, which is most of indexing time."""
-    global _segmenter
-    if _segmenter is None:
-        with _seg_lock:
-            if _segmenter is None:
-                import rjieba
-
-                _segmenter = rjieba.Jieba()
-    return _segmenter
-
-
-def register_words(words) -> int:
-    """Make jieba keep these multi-character words whole (e.g. every variant name).
-
-    Words are given in any script; they are registered in Simplified form, as
-    jieba sees simplified text.  Returns how many were new."""
-    seg = segmenter()
-    new = 0
-    with _seg_lock:
+    def __init__(self, words=()):
+        clean = set()
         for w in words:
             s = simplify(w).strip().lower()
-            if len(s) < 2 or s in _registered or not _RUNS.fullmatch(s):
-                continue
-            _registered.add(s)
-            seg.add_word(s, None, None)
-            new += 1
-    return new
+            if _ALL_HAN.fullmatch(s):
+                clean.add(s)
+        self.words = tuple(sorted(clean))
+        self.digest = hashlib.sha256("\n".join(self.words).encode("utf-8")).hexdigest()[:16]
+
+    def __eq__(self, other):
+        return isinstance(other, Dictionary) and other.digest == self.digest
+
+    def __hash__(self):
+        return hash(self.digest)
+
+    def __len__(self):
+        return len(self.words)
+
+    # Pickled compactly inside the Whoosh schema.
+    def __getstate__(self):
+        return {"z": zlib.compress("\n".join(self.words).encode("utf-8"), 9), "digest": self.digest}
+
+    def __setstate__(self, state):
+        raw = zlib.decompress(state["z"]).decode("utf-8")
+        self.words = tuple(raw.split("\n")) if raw else ()
+        self.digest = state["digest"]
+
+    def segmenter(self):
+        """jieba's algorithm and dictionary (rjieba, jieba-rs) with these words added.
+
+        The same words as ``jieba.Tokenizer().cut(text, HMM=True)`` for the same
+        dictionary (tests/test_analysis.py compares them) at a tenth of the cost."""
+        return _segmenter(self)
+
+    def cut(self, text: str, hmm: bool = True) -> list[str]:
+        return self.segmenter().cut(text, hmm)
+
+
+EMPTY = Dictionary()
+
+_seg_lock = threading.Lock()
+_segmenters: "OrderedDict[str, object]" = OrderedDict()
+_MAX_SEGMENTERS = 4
+
+
+def _segmenter(d: Dictionary):
+    seg = _segmenters.get(d.digest)
+    if seg is not None:
+        return seg
+    with _seg_lock:
+        seg = _segmenters.get(d.digest)
+        if seg is None:
+            import rjieba
+
+            seg = rjieba.Jieba()
+            for w in d.words:  # sorted: add_word's suggested frequency depends on earlier words
+                seg.add_word(w, None, None)
+            _segmenters[d.digest] = seg
+            while len(_segmenters) > _MAX_SEGMENTERS:
+                _segmenters.popitem(last=False)
+        return seg
 
 
 _cache = threading.local()
@@ -129,13 +164,19 @@ class _BaseTokenizer(Tokenizer):
 
 
 class WordTokenizer(_BaseTokenizer):
-    """jieba words over simplified text; Latin and digit runs as single words."""
+    """jieba words over simplified text (with the index's dictionary); Latin and
+    digit runs as single words."""
 
-    def __init__(self, hmm: bool = True):
+    def __init__(self, dictionary: Dictionary | None = None, hmm: bool = True):
+        self.dictionary = dictionary or EMPTY
         self.hmm = hmm
 
+    def __setstate__(self, state):  # schemas pickled before dictionaries belonged to indexes
+        self.__dict__.update(state)
+        self.__dict__.setdefault("dictionary", EMPTY)
+
     def _pieces(self, s):
-        cut = segmenter().cut
+        cut = self.dictionary.segmenter().cut
         hmm = self.hmm
         for is_han, a, b in runs(s):
             if not is_han:
@@ -148,8 +189,8 @@ class WordTokenizer(_BaseTokenizer):
                 i = j
 
 
-def word_analyzer():
-    return WordTokenizer() | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
+def word_analyzer(dictionary: Dictionary | None = None):
+    return WordTokenizer(dictionary) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
 
 
 # ---------------------------------------------------------------- fast indexing path
@@ -159,10 +200,10 @@ def word_analyzer():
 # ``word_analyzer()`` produces (tests/test_analysis.py checks they agree) in a few list
 # operations per run.
 
-def word_counts(value: str) -> dict[str, int]:
+def word_counts(value: str, dictionary: Dictionary | None = None) -> dict[str, int]:
     """term -> frequency, as the words field would index ``value``."""
     s = simplified(value)
-    cut = segmenter().cut
+    cut = (dictionary or EMPTY).segmenter().cut
     counts: dict[str, int] = {}
     for m in _RUNS.finditer(s):
         if m.lastgroup == "han":
@@ -173,3 +214,14 @@ def word_counts(value: str) -> dict[str, int]:
             if w not in STOP_WORDS:
                 counts[w] = counts.get(w, 0) + 1
     return counts
+
+
+def word_list(value: str, dictionary: Dictionary | None = None) -> list[str]:
+    """The words of ``value`` in order (a query word's terms for ranking)."""
+    s = simplified(value)
+    cut = (dictionary or EMPTY).segmenter().cut
+    out = []
+    for m in _RUNS.finditer(s):
+        words = cut(m.group(), True) if m.lastgroup == "han" else (m.group().lower(),)
+        out.extend(w for w in words if w not in STOP_WORDS)
+    return out

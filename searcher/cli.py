@@ -7,8 +7,11 @@ import sys
 
 import click
 
-from . import index as idx
-from .expansion import variants_json
+from .engine import open_engine
+from .engine.embedded import BuildError
+from .engine.embedded.layout import WriterBusy
+from .ingest import IngestReport, read_sources
+from .names import variants_json
 from .query import QueryError
 from .search import SearchParams, search
 
@@ -23,7 +26,7 @@ def _echo_json(obj) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="searcher")
 def main():
-    """Search Chinese news text: build an index, search it, serve the web UI.
+    """Search Chinese news text: build an index, change it, search it, serve the web UI.
 
     \b
     Example:
@@ -31,36 +34,132 @@ def main():
     """
 
 
-def run_build(sources, index_dir, progress=True):
+def run_build(sources, index_dir, progress=True, curated=()):
     try:
-        summary = idx.build(list(sources), index_dir, progress=progress)
-    except idx.BuildError as e:
+        return open_engine(index_dir).build(list(sources), progress=progress, curated=curated)
+    except BuildError as e:
         raise click.ClickException(str(e)) from None
-    return summary
 
 
 @main.command()
 @click.option("--source", "sources", multiple=True, type=click.Path(),
               help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: seeds/")
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to write.")
+@click.option("--curated", "curated", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra variant-name file(s) in the format of searcher/data/curated.tsv (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(sources, index_dir, as_json, quiet):
+def build(sources, index_dir, curated, as_json, quiet):
     """Build (or rebuild) the index from articles.
 
-    Bad files are reported by name and skipped; the build fails only when
-    nothing could be indexed.  Readers keep the old index until the new one is
-    complete.
+    Sources are streamed into segments of bounded size, so memory does not grow
+    with the corpus.  Bad files are reported by name and skipped; the build
+    fails only when nothing could be indexed.  Readers keep the old index until
+    the new one is complete.
 
     \b
     Example:
         searcher build --source seeds --source ../shared/eval/drcd/corpus.jsonl --index /tmp/ix
     """
-    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet)
+    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet, curated=curated)
     if as_json:
         _echo_json(summary.to_json())
     else:
         click.echo(summary.text())
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, type=click.Path(), required=True,
+              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable).")
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--no-merge", is_flag=True, help="Do not merge small segments afterwards.")
+@click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def add(sources, index_dir, no_merge, wait, as_json, quiet):
+    """Add articles to an index; an article whose id is indexed is replaced.
+
+    The change is one commit: searches see all of it or none of it, and a
+    running `searcher serve` sees it at once.  Small segments are merged
+    afterwards (searches go on meanwhile).
+
+    \b
+    Example:
+        searcher add --source today.jsonl
+        searcher add --source exports/ --index /srv/index
+    """
+    eng = _need_index(index_dir)
+    report = IngestReport()
+    try:
+        result = eng.add(read_sources(list(sources), report), progress=not quiet, wait=wait)
+    except WriterBusy as e:
+        raise click.ClickException(str(e)) from None
+    merged = [] if no_merge else eng.merge(wait=wait)
+    if as_json:
+        _echo_json({**result.to_json(), "merges": merged, "skipped": [str(s) for s in report.skipped],
+                    "warnings": [str(s) for s in report.warnings]})
+    else:
+        click.echo(f"added {len(result.added)} articles, replaced {len(result.replaced)} "
+                   f"({result.paragraphs} paragraphs) in {result.seconds:.2f} s")
+        for m in merged:
+            click.echo(f"merged {len(m['merged'])} segments into one of {m['docs']} paragraphs in {m['seconds']} s")
+        for s in report.skipped:
+            click.echo(f"skipped {s}", err=True)
+        for s in report.warnings:
+            click.echo(f"warning {s}", err=True)
+    if report.skipped and not result.added and not result.replaced:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+def delete(ids, index_dir, wait, as_json):
+    """Delete articles by id (one commit).  Exit code 1 when an id is unknown.
+
+    \b
+    Example:
+        searcher delete 004_6341f3f655f86c6f
+    """
+    eng = _need_index(index_dir)
+    try:
+        result = eng.delete(list(ids), wait=wait)
+    except WriterBusy as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        click.echo(f"deleted {len(result.deleted)} articles")
+        for u in result.unknown:
+            click.echo(f"unknown article id: {u}", err=True)
+    if result.unknown:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the merges as JSON.")
+def merge(index_dir, as_json):
+    """Merge small segments (and rewrite segments with many deletions) now.
+
+    `searcher add` and `searcher serve` do this by themselves; searches go on
+    during a merge.
+
+    \b
+    Example:
+        searcher merge --index /srv/index
+    """
+    eng = _need_index(index_dir)
+    merged = eng.merge()
+    if as_json:
+        _echo_json({"merges": merged, **eng.reader().stats()})
+    else:
+        for m in merged:
+            click.echo(f"merged {len(m['merged'])} segments into one of {m['docs']} paragraphs in {m['seconds']} s")
+        st = eng.reader().stats()
+        click.echo(f"{st['segments']} segments, {st['paragraphs']} paragraphs")
 
 
 @main.command("search")
@@ -84,14 +183,12 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         searcher search '"烏克蘭總統" -普京' --limit 5
         searcher search 川普 --json
     """
-    _need_index(index_dir)
+    eng = _need_index(index_dir)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
             "to": date_to, "sort": sort, "variants": "off" if no_variants else "on"}
     try:
         params = SearchParams.from_args(args)
-        gen = idx.IndexHandle(index_dir).current()
-        with gen.searcher() as s:
-            result = search(s, params, variants=gen.variants, repeats=gen.repeats)
+        result = search(eng.reader(), params)
     except QueryError as e:
         raise click.UsageError(str(e)) from None
     except FileNotFoundError as e:
@@ -128,7 +225,7 @@ def _terminal(html: str) -> str:
 @click.option("--kind", type=click.Choice(["exact", "near", "partial", "boilerplate"]), help="Only this kind.")
 @click.option("--limit", type=click.IntRange(1), help="At most this many groups.")
 def repeats(index_dir, as_json, kind, limit):
-    """List repeated paragraphs found at build time, largest group first.
+    """List repeated paragraphs, largest group first.
 
     Kinds: exact (same text after normalising script, width, spaces and
     punctuation), near (small edits), partial (most sentences appear in another
@@ -139,17 +236,20 @@ def repeats(index_dir, as_json, kind, limit):
         searcher repeats --kind exact --limit 5
         searcher repeats --json > repeats.json
     """
-    _need_index(index_dir)
-    store = idx.IndexHandle(index_dir).current().repeats
-    data = store.to_json(kind, limit)
+    eng = _need_index(index_dir)
+    reader = eng.reader()
+    groups = [g for g in reader.repeats.all_groups() if kind is None or g.kind == kind]
+    shown = groups[:limit] if limit else groups
     if as_json:
-        _echo_json(data)
+        _echo_json({"total": len(groups), "groups": [g.to_json() for g in shown]})
         return
-    click.echo(f"{len(data['groups'])} groups")
-    for g in data["groups"]:
-        members = ", ".join(f"{m['id']} ¶{m['n']}" for m in g["members"][:8])
-        more = f" (+{len(g['members']) - 8} more)" if len(g["members"]) > 8 else ""
-        click.echo(f"{g['kind']:<11} {g['similarity']:.2f}  {len(g['members'])} copies: {members}{more}")
+    click.echo(f"{len(groups)} groups" + (f" (showing {len(shown)})" if len(shown) < len(groups) else ""))
+    for g in shown:
+        members = ", ".join(f"{a} ¶{n}" for a, n in g.members[:8])
+        more = f" (+{len(g.members) - 8} more)" if len(g.members) > 8 else ""
+        click.echo(f"{g.kind:<11} {g.similarity:.2f}  {len(g.members)} copies: {members}{more}")
+        text = reader.paragraph(int(g.docs[0])).text
+        click.echo(f"            {text[:70]}{'…' if len(text) > 70 else ''}")
 
 
 @main.command()
@@ -162,7 +262,8 @@ def variants(term, index_dir, as_json, mined):
 
     Sources: mined (article and paragraph where the press wrote 中文名（English）),
     lexicon (Chinese Wikipedia's cross-strait tables), opencc (regional
-    vocabulary), curated (searcher/data/curated.tsv or --curated files).
+    vocabulary), curated (searcher/data/curated.tsv, or files given to
+    `searcher build --curated`).
 
     \b
     Example:
@@ -170,8 +271,8 @@ def variants(term, index_dir, as_json, mined):
         searcher variants Zelensky --json
         searcher variants --mined
     """
-    _need_index(index_dir)
-    table = idx.IndexHandle(index_dir).current().variants
+    eng = _need_index(index_dir)
+    table = eng.reader().names
     if mined:
         rows = table.mined_report()
         if as_json:
@@ -202,8 +303,16 @@ def _prov(p: dict) -> str:
 
 
 def _need_index(index_dir):
-    if not idx.exists(index_dir):
-        raise click.ClickException(f"no index in {index_dir}: run `searcher build --index {index_dir}` first")
+    eng = open_engine(index_dir)
+    old = eng.outdated()
+    if old is not None:
+        raise click.ClickException(
+            f"{index_dir} was built by an older version: rebuild it with "
+            f"`searcher build --index {index_dir}" + "".join(f" --source {s}" for s in old) + "`")
+    if not eng.exists():
+        raise click.ClickException(f"no index in {os.path.abspath(index_dir)}: run "
+                                   f"`searcher build --index {index_dir} --source ...` first")
+    return eng
 
 
 @main.command()
@@ -212,47 +321,59 @@ def _need_index(index_dir):
               help="Sources to (re)build from when the index is missing or stale. Default: seeds/")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=5000, show_default=True, help="Port.")
-@click.option("--dev", is_flag=True, help="Flask's development server (reloader off) instead of waitress.")
-def serve(index_dir, sources, host, port, dev):
+@click.option("--workers", default=0, help="Worker processes (default: one per core, at least 2).")
+@click.option("--write-token", envvar="SEARCHER_WRITE_TOKEN", default=None,
+              help="Turn on the write API; clients send 'Authorization: Bearer TOKEN'. "
+                   "Also SEARCHER_WRITE_TOKEN.")
+@click.option("--watch", "watch", multiple=True, type=click.Path(file_okay=False),
+              help="A folder of .txt articles to keep indexed: new, changed and removed files are "
+                   "picked up within seconds (repeatable).")
+@click.option("--dev", is_flag=True, help="Flask's development server (one process) instead of gunicorn.")
+def serve(index_dir, sources, host, port, workers, write_token, watch, dev):
     """Serve the search page, building the index first if it is missing or stale.
 
     Stale means its sources changed since it was built.  An index built from
-    other sources is served as it is unless --source names them.
+    other sources is served as it is unless --source names them.  Worker
+    processes share the memory-mapped index and each sees every commit.
 
     \b
     Example:
         searcher serve --port 8000      # then open http://127.0.0.1:8000/
+        searcher serve --write-token s3cret --watch /srv/exports
     """
     explicit = bool(sources)
     sources = list(sources or (DEFAULT_SOURCE,))
-    old = idx.outdated(index_dir)
-    if idx.exists(index_dir) and not explicit and not idx.built_from(index_dir, sources):
-        # An index of other sources: serve it, never overwrite it with the default; if an
-        # older version built it, rebuild it from its own sources.
-        if old is not None:
-            if not old or not all(os.path.exists(s) for s in old):
-                raise click.ClickException(
-                    f"{index_dir} was built by an older version from sources that are gone; rebuild it "
-                    f"with `searcher build --index {index_dir} --source ...`")
-            click.echo(f"{index_dir} was built by an older version: rebuilding from {', '.join(old)} ...",
-                       err=True)
-            click.echo(run_build(old, index_dir).text(), err=True)
-    elif idx.is_stale(index_dir, sources):
+    eng = open_engine(index_dir)
+    old = eng.outdated()
+    if old is not None:
+        if not old or not all(os.path.exists(s) for s in old):
+            raise click.ClickException(
+                f"{index_dir} was built by an older version from sources that are gone; rebuild it "
+                f"with `searcher build --index {index_dir} --source ...`")
+        click.echo(f"{index_dir} was built by an older version: rebuilding from {', '.join(old)} ...", err=True)
+        _clear_old_layout(index_dir)
+        click.echo(run_build(old, index_dir).text(), err=True)
+    elif eng.exists() and not explicit and not eng.built_from(sources):
+        pass  # an index of other sources (or grown by adds): serve it, never overwrite it
+    elif eng.is_stale(sources):
         if all(os.path.exists(s) for s in sources):
             click.echo(f"building {index_dir} from {', '.join(sources)} ...", err=True)
             click.echo(run_build(sources, index_dir).text(), err=True)
-        elif not idx.exists(index_dir):
+        elif not eng.exists():
             raise click.ClickException(f"no index in {index_dir} and no source {sources} to build it from")
-    from .web import create_app
+    from .serving import run_server
 
-    app = create_app({"INDEX_DIR": index_dir})
-    click.echo(f"serving {index_dir} on http://{host}:{port}/", err=True)
-    if dev:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
-    else:
-        from waitress import serve as wserve
+    run_server(index_dir, host=host, port=port, workers=workers, write_token=write_token,
+               watch=list(watch), dev=dev)
 
-        wserve(app, host=host, port=port, threads=8, ident="searcher")
+
+def _clear_old_layout(index_dir):
+    import shutil
+
+    for name in os.listdir(index_dir):
+        p = os.path.join(index_dir, name)
+        if name == "CURRENT" or name.startswith("gen-") or name == ".build.lock":
+            shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else os.remove(p)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Evaluate a compiled query on the posting arrays: which paragraphs match, and their scores.
+"""Evaluate a compiled query on a snapshot's posting arrays: which paragraphs match, and their scores.
 
-Matching is exact and set-based (numpy arrays of sorted document numbers):
+Matching is exact and set-based, segment by segment (numpy arrays of sorted
+document numbers, made global by adding each segment's base, deleted documents
+dropped):
 
 * a literal is a phrase of gram tokens at relative positions: start from the
   rarest token's positions and keep those where every other token sits at its
@@ -9,7 +11,9 @@ Matching is exact and set-based (numpy arrays of sorted document numbers):
 * AND intersects, OR unions, NOT subtracts.
 
 Ranking is BM25 (``ranking``) summed over fields, each with its own length
-normalisation: for ``op=and`` every positive literal counts as one term (its
+normalisation, with statistics over the live documents only (so an index
+changed by adds and deletes scores exactly as a fresh build of the same
+articles): for ``op=and`` every positive literal counts as one term (its
 occurrences, its document frequency) plus its jieba words; for ``op=or`` every
 jieba word and bigram of the question is a term, and a word's other spellings
 one more.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .postings import Postings, han_key, runs_of
+from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
 from .ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
 
@@ -26,38 +30,105 @@ _EMPTY = np.zeros(0, np.int64)
 
 
 class Evaluator:
-    def __init__(self, postings: Postings):
-        self.p = postings
-        self.n = postings.ndocs
+    def __init__(self, snapshot):
+        self.s = snapshot
+        self.n = snapshot.nlive
         self._lits: dict[int, tuple] = {}
+        self._grams: dict[str, tuple] = {}
+
+    # ------------------------------------------------------------ postings
+    def _gram_parts(self, term: str):
+        """Per segment: (view, first posting, end, term row) of a gram term."""
+        hit = self._grams.get(term)
+        if hit is None:
+            k = han_key(term)
+            hit = []
+            for v in self.s.segments:
+                a, b, row = v.accel.gram_slice(term, k)
+                if b > a:
+                    hit.append((v, a, b, row))
+            self._grams[term] = hit
+        return hit
+
+    def gram_docs(self, term: str):
+        """(documents, frequency in each) of a gram term, live documents only."""
+        docs, tfs = [], []
+        for v, a, b, _ in self._gram_parts(term):
+            d, c = runs_of(v.accel.gram_doc[a:b])
+            if v.deleted:
+                keep = v.live[d]
+                d, c = d[keep], c[keep]
+            docs.append(d.astype(np.int64) + v.base)
+            tfs.append(c)
+        return _cat(docs, tfs)
+
+    def gram_df(self, term: str) -> int:
+        df = 0
+        for v, a, b, row in self._gram_parts(term):
+            if v.deleted:
+                d, _ = runs_of(v.accel.gram_doc[a:b])
+                df += int(v.live[d].sum())
+            else:
+                df += int(v.accel.gram_df[row])
+        return df
+
+    def word_docs(self, term: str):
+        docs, tfs = [], []
+        for v in self.s.segments:
+            a, b = v.accel.word_slice(term)
+            if b > a:
+                d, t = np.asarray(v.accel.word_doc[a:b]), np.asarray(v.accel.word_tf[a:b])
+                if v.deleted:
+                    keep = v.live[d]
+                    d, t = d[keep], t[keep]
+                docs.append(d.astype(np.int64) + v.base)
+                tfs.append(t)
+        return _cat(docs, tfs)
 
     # ------------------------------------------------------------ matching
-
     def chunk(self, chunk) -> tuple[np.ndarray, np.ndarray]:
         """(documents, occurrences) of one phrase: [(term, relative position), ...]."""
-        arrays = []
-        for term, rel in chunk:
-            a = self.p.gram_positions(term)
-            if len(a) == 0:
-                return _EMPTY, _EMPTY
-            arrays.append((a, rel, term))
-        arrays.sort(key=lambda x: len(x[0]))
-        first, r0, term0 = arrays[0]
-        if len(arrays) == 1:
-            return self.p.gram_docs(term0)
-        cand = np.asarray(first, dtype=np.int64) - r0
-        if r0:
-            cand = cand[cand >= 0]
-        for a, rel, _ in arrays[1:]:
-            if not len(cand):
-                break
-            target = (cand + rel).astype(a.dtype)
-            i = np.searchsorted(a, target)
-            np.minimum(i, len(a) - 1, out=i)
-            cand = cand[a[i] == target]
-        if not len(cand):
+        parts = [(term, rel, {id(p[0]): p for p in self._gram_parts(term)}) for term, rel in chunk]
+        if any(not p for _, _, p in parts):
             return _EMPTY, _EMPTY
-        return runs_of(self.p.docs_of_positions(cand))
+        docs, counts = [], []
+        for v in self.s.segments:
+            arrays = []
+            for term, rel, by_view in parts:
+                hit = by_view.get(id(v))
+                if hit is None:
+                    break
+                arrays.append((v.accel.gram_pos[hit[1]:hit[2]], rel, hit))
+            else:
+                d, c = self._phrase_in(v, arrays)
+                if len(d):
+                    docs.append(d)
+                    counts.append(c)
+        return _cat(docs, counts)
+
+    def _phrase_in(self, v, arrays):
+        arrays.sort(key=lambda x: len(x[0]))
+        first, r0, hit0 = arrays[0]
+        if len(arrays) == 1:
+            d, c = runs_of(v.accel.gram_doc[hit0[1]:hit0[2]])
+        else:
+            cand = np.asarray(first, dtype=np.int64) - r0
+            if r0:
+                cand = cand[cand >= 0]
+            for a, rel, _ in arrays[1:]:
+                if not len(cand):
+                    break
+                target = (cand + rel).astype(a.dtype)
+                i = np.searchsorted(a, target)
+                np.minimum(i, len(a) - 1, out=i)
+                cand = cand[a[i] == target]
+            if not len(cand):
+                return _EMPTY, _EMPTY
+            d, c = runs_of(np.searchsorted(v.accel.first_pos, cand, side="right") - 1)
+        if v.deleted:
+            keep = v.live[d]
+            d, c = d[keep], c[keep]
+        return d.astype(np.int64) + v.base, c
 
     def literal(self, lit: Literal) -> tuple[np.ndarray, np.ndarray]:
         """(documents, occurrences) of a literal, any spelling."""
@@ -80,6 +151,9 @@ class Evaluator:
         self._lits[key] = (lit, out)
         return out
 
+    def all_docs(self) -> np.ndarray:
+        return np.flatnonzero(self.s.live)
+
     def docs(self, plan) -> np.ndarray:
         """Sorted document numbers matching a boolean plan."""
         if isinstance(plan, Match):
@@ -93,7 +167,7 @@ class Evaluator:
                 for d in pos[1:]:
                     out = np.intersect1d(out, d, assume_unique=True)
             else:
-                out = np.arange(self.n)
+                out = self.all_docs()
             for d in neg:
                 out = np.setdiff1d(out, d, assume_unique=True)
             return out
@@ -103,11 +177,10 @@ class Evaluator:
                 out = np.union1d(out, self.docs(k))
             return out
         if isinstance(plan, Without):
-            return np.setdiff1d(np.arange(self.n), self.docs(plan.child), assume_unique=True)
+            return np.setdiff1d(self.all_docs(), self.docs(plan.child), assume_unique=True)
         raise TypeError(f"not a plan node: {plan!r}")
 
     # ------------------------------------------------------------ scoring
-
     def _bm25(self, score, docs, tf, df, lengths, avg, weight=1.0):
         if not len(docs):
             return
@@ -117,34 +190,34 @@ class Evaluator:
         score[docs] += w * tf * (K1 + 1) / (tf + norm)
 
     def word(self, score, term, weight=1.0):
-        docs, tf = self.p.word_docs(term)
-        self._bm25(score, docs, tf, len(docs), self.p.word_len, self.p.avg["word"], weight)
+        docs, tf = self.word_docs(term)
+        self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
 
     def gram(self, score, term, weight=1.0, max_df=None):
         """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs)."""
-        if max_df is not None and self.p.gram_df(term) > max_df:
+        if max_df is not None and self.gram_df(term) > max_df:
             return
-        docs, tf = self.p.gram_docs(term)
+        docs, tf = self.gram_docs(term)
         uni = len(term) == 1 and han_key(term) is not None
-        lengths, avg = (self.p.uni_len, self.p.avg["uni"]) if uni else (self.p.gram_len, self.p.avg["gram"])
+        lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
 
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
-        self._bm25(score, docs, counts, len(docs), self.p.gram_len, self.p.avg["gram"])
+        self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
 
     def ranked_scores(self, plan: Ranked) -> np.ndarray:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
         more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
         left out beside rarer ones (a query of only common terms keeps them all)."""
-        score = np.zeros(self.n, np.float32)
+        score = np.zeros(self.s.ndocs, np.float32)
         for t in plan.words:
             self.word(score, t)
         grams = [(t, 1.0) for t in plan.grams]
         if UNIGRAM_WEIGHT:
             grams += [(t, UNIGRAM_WEIGHT) for t in plan.unigrams]
         limit = OR_MAX_DF * self.n
-        if all(self.p.gram_df(t) > limit for t, _ in grams):
+        if all(self.gram_df(t) > limit for t, _ in grams):
             limit = None
         for t, weight in grams:
             self.gram(score, t, weight, max_df=limit)
@@ -165,12 +238,20 @@ class Evaluator:
         docs = self.docs(plan)
         if not len(docs):
             return docs, np.zeros(0, np.float32)
-        score = np.zeros(self.n, np.float32)
+        score = np.zeros(self.s.ndocs, np.float32)
         for lit in compiled.literals:
             self.phrase(score, lit)
             for w in dict.fromkeys(lit.words):
                 self.word(score, w)
         return docs, score[docs]
+
+
+def _cat(docs, vals):
+    if not docs:
+        return _EMPTY, _EMPTY
+    if len(docs) == 1:
+        return docs[0], vals[0]
+    return np.concatenate(docs), np.concatenate(vals)
 
 
 def _sum_by_doc(found):

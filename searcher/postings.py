@@ -1,17 +1,17 @@
-"""Posting arrays beside the Whoosh index: what queries are evaluated on.
+"""Posting arrays: the term scheme queries run on, and the builders of one segment's arrays.
 
 Whoosh keeps the documents (stored fields) and the jieba ``words`` field, but its
 matchers walk postings one at a time in Python, and its posting blocks are
 pickled tuples that are delta-decoded per posting.  Phrase checks on common
-bigrams then took hundreds of milliseconds.  Here the same terms are kept as
-flat numpy arrays (memory-mapped, ``.npy`` files described by ``postings.json``)
-so that a query is a few vectorised lookups, intersections and BM25 sums.
+bigrams then took hundreds of milliseconds.  The same terms are kept, per Whoosh
+segment, as flat numpy arrays (``engine.embedded.accel``) so that a query is a
+few vectorised lookups, intersections and BM25 sums.
 
 Two kinds of postings, both over normalised text (``normalize.simplify``):
 
 **grams** (positional).  Every Han character (a unigram) and every pair of
 adjacent Han characters (a bigram), and every other letter/digit run as one
-lowercased token, with a *position*.  Positions are global across the corpus:
+lowercased token, with a *position*.  Positions run across a segment:
 
 * each Han character takes one position (a bigram has the position of its first
   character); a letter/digit run takes one;
@@ -21,20 +21,18 @@ lowercased token, with a *position*.  Positions are global across the corpus:
 
 A string occurs in a paragraph exactly when its tokens occur at the same
 relative positions (``tokens(query)``), so phrase matching is exact: it is
-find-in-page over normalised text, whatever jieba makes of the context.
+find-in-page over normalised text, whatever jieba makes of the context.  The
+OpenSearch engine indexes the same tokens.
 
 **words**: jieba words (``analysis.word_counts``) with their frequency per
 paragraph, for ranking.
 
 Term keys are integers: a Han unigram is its code point, a bigram
-``cp1 << 21 | cp2``, and any other token ``TOKEN_BASE + i`` for its index in a
-vocabulary (``grams.vocab.json``).  Documents are numbered as Whoosh numbers
-them (the order they were written).
+``cp1 << 21 | cp2``, and any other token ``TOKEN_BASE + i`` for its index in
+the segment's vocabulary of such tokens.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 import sys
 from array import array
@@ -45,7 +43,6 @@ import numpy as np
 from .analysis import _RUNS, simplified
 
 FORMAT = 2
-META = "postings.json"
 TOKEN_BASE = 1 << 42  # keys of non-Han tokens start here (Han bigrams are below 2**42)
 _HAN_BITS = 21
 
@@ -326,163 +323,17 @@ class WordCollector:
         self.tfs.extend(counts.values())
         self.terms_per_doc.append(len(counts))
 
-    def save(self, path: str) -> None:
-        """Write ``path.npz`` and ``path.vocab.json``."""
+    def arrays(self) -> WordArrays:
+        """The postings sorted by term (documents in order within a term)."""
         per_doc = np.frombuffer(self.terms_per_doc, np.uint32) if self.ndocs else np.zeros(0, np.uint32)
         docs = np.repeat(np.arange(self.ndocs, dtype=np.int32), per_doc)
+        ids = np.frombuffer(self.ids, np.int32) if len(self.ids) else np.zeros(0, np.int32)
         tfs = np.minimum(np.frombuffer(self.tfs, np.uint32) if len(self.tfs) else np.zeros(0, np.uint32), 65535)
-        np.savez(path + ".npz", ids=np.frombuffer(self.ids, np.int32) if len(self.ids) else np.zeros(0, np.int32),
-                 docs=docs, tfs=tfs.astype(np.uint16), ndocs=np.int64(self.ndocs))
-        with open(path + ".vocab.json", "w", encoding="utf-8") as f:
-            json.dump(list(self.vocab), f, ensure_ascii=False)
-
-
-def merge_words(paths: list[str]) -> WordArrays:
-    """One WordArrays from shards saved by ``WordCollector.save`` (documents numbered
-    in shard order)."""
-    vocab: dict[str, int] = {}
-    ids, docs, tfs, base = [], [], [], 0
-    for p in paths:
-        with np.load(p + ".npz") as z:
-            sid, sdoc, stf, nd = z["ids"], z["docs"], z["tfs"], int(z["ndocs"])
-        with open(p + ".vocab.json", encoding="utf-8") as f:
-            local = json.load(f)
-        remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in local), np.int32, len(local))
-        ids.append(remap[sid] if len(sid) else sid)
-        docs.append(sdoc + base)
-        tfs.append(stf)
-        base += nd
-    ids_a = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    docs_a = np.concatenate(docs) if docs else np.zeros(0, np.int32)
-    tfs_a = np.concatenate(tfs) if tfs else np.zeros(0, np.uint16)
-    # Sort terms alphabetically (stable: documents stay in order within a term).
-    names = sorted(vocab)
-    rank = np.empty(len(names), np.int32)
-    for r, w in enumerate(names):
-        rank[vocab[w]] = r
-    tid = rank[ids_a] if len(ids_a) else ids_a
-    order = np.argsort(tid, kind="stable")
-    tid, docs_a, tfs_a = tid[order], docs_a[order], tfs_a[order]
-    offsets = np.searchsorted(tid, np.arange(len(names) + 1), side="left").astype(np.int64)
-    length = np.bincount(docs_a, weights=tfs_a, minlength=base).astype(np.int32)
-    return WordArrays(names, offsets, docs_a, tfs_a, length)
-
-
-def save(path: str, grams: GramArrays, words: WordArrays, docs: dict) -> None:
-    """Write the arrays as .npy files in ``path`` with ``postings.json`` describing them.
-
-    ``docs``: per-document arrays (article ordinal, paragraph number, date) and
-    the article ids (``articles``)."""
-    os.makedirs(path, exist_ok=True)
-    arrays = {
-        "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos,
-        "grams.doc": grams.doc, "grams.df": grams.df, "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len,
-        "doc.gram_len": grams.gram_len, "words.offsets": words.offsets, "words.doc": words.doc,
-        "words.tf": words.tf, "doc.word_len": words.length,
-        "doc.article": np.asarray(docs["article"], np.int32), "doc.n": np.asarray(docs["n"], np.int32),
-        "doc.date": np.asarray(docs["date"], np.int32),
-    }
-    for name, arr in arrays.items():
-        np.save(os.path.join(path, name + ".npy"), np.ascontiguousarray(arr))
-    for name, items in (("grams.vocab", grams.vocab), ("words.vocab", words.vocab),
-                        ("articles", docs["articles"])):
-        with open(os.path.join(path, name + ".json"), "w", encoding="utf-8") as f:
-            json.dump(items, f, ensure_ascii=False)
-    meta = {
-        "format": FORMAT,
-        "documents": int(len(grams.first_pos)),
-        "articles": len(docs["articles"]),
-        "gram_terms": int(len(grams.keys)),
-        "gram_postings": int(len(grams.pos)),
-        "word_terms": len(words.vocab),
-        "word_postings": int(len(words.doc)),
-        "arrays": {name: {"dtype": str(a.dtype), "length": int(len(a))} for name, a in arrays.items()},
-        "about": __doc__.split("\n\n")[0],
-    }
-    with open(os.path.join(path, META), "w", encoding="utf-8") as f:
-        json.dump(meta, f, ensure_ascii=False, indent=1)
-
-
-# ---------------------------------------------------------------- reading
-
-class Postings:
-    """The arrays of one generation, memory-mapped; term lookups by string."""
-
-    def __init__(self, path: str):
-        self.path = path
-        with open(os.path.join(path, META), encoding="utf-8") as f:
-            self.meta = json.load(f)
-        if self.meta.get("format") != FORMAT:
-            raise ValueError(f"{path}: postings format {self.meta.get('format')}, expected {FORMAT}")
-        a = {name: np.load(os.path.join(path, name + ".npy"), mmap_mode="r") for name in self.meta["arrays"]}
-        self.gram_keys, self.gram_offsets = a["grams.keys"], a["grams.offsets"]
-        self.gram_pos, self.gram_doc, self.gram_dfs = a["grams.pos"], a["grams.doc"], np.asarray(a["grams.df"])
-        self.word_offsets, self.word_doc, self.word_tf = a["words.offsets"], a["words.doc"], a["words.tf"]
-        self.first_pos = np.asarray(a["doc.first_pos"])
-        self.uni_len = np.asarray(a["doc.uni_len"], np.float32)
-        self.gram_len = np.asarray(a["doc.gram_len"], np.float32)
-        self.word_len = np.asarray(a["doc.word_len"], np.float32)
-        self.doc_article = np.asarray(a["doc.article"])
-        self.doc_n = np.asarray(a["doc.n"])
-        self.doc_date = np.asarray(a["doc.date"])
-        self.ndocs = len(self.first_pos)
-        self.narticles = self.meta["articles"]
-
-        def load(name):
-            with open(os.path.join(path, name + ".json"), encoding="utf-8") as f:
-                return json.load(f)
-
-        self.article_ids = load("articles")
-        self.article_index = {aid: i for i, aid in enumerate(self.article_ids)}
-        self.gram_vocab = {w: i for i, w in enumerate(load("grams.vocab"))}
-        self.word_vocab = {w: i for i, w in enumerate(load("words.vocab"))}
-        n = max(self.ndocs, 1)
-        self.avg = {"uni": float(self.uni_len.sum()) / n or 1.0, "gram": float(self.gram_len.sum()) / n or 1.0,
-                    "word": float(self.word_len.sum()) / n or 1.0}
-
-    # grams
-    def gram_key(self, term: str) -> int | None:
-        k = han_key(term)
-        if k is not None:
-            return k
-        i = self.gram_vocab.get(term)
-        return None if i is None else TOKEN_BASE + i
-
-    def _gram_index(self, term: str) -> int:
-        """Index of a gram term in the arrays, or -1."""
-        k = self.gram_key(term)
-        if k is None:
-            return -1
-        i = int(np.searchsorted(self.gram_keys, np.uint64(k)))
-        return i if i < len(self.gram_keys) and int(self.gram_keys[i]) == k else -1
-
-    def _gram_slice(self, term: str):
-        i = self._gram_index(term)
-        return (0, 0) if i < 0 else (int(self.gram_offsets[i]), int(self.gram_offsets[i + 1]))
-
-    def gram_positions(self, term: str) -> np.ndarray:
-        a, b = self._gram_slice(term)
-        return self.gram_pos[a:b]
-
-    def gram_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(documents, frequency in each) of a gram term."""
-        a, b = self._gram_slice(term)
-        return runs_of(self.gram_doc[a:b])
-
-    def gram_df(self, term: str) -> int:
-        i = self._gram_index(term)
-        return 0 if i < 0 else int(self.gram_dfs[i])
-
-    # words
-    def word_docs(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        i = self.word_vocab.get(term)
-        if i is None:
-            return _EMPTY_I, _EMPTY_I
-        a, b = int(self.word_offsets[i]), int(self.word_offsets[i + 1])
-        return self.word_doc[a:b], self.word_tf[a:b]
-
-    def docs_of_positions(self, pos: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.first_pos, pos, side="right") - 1
+        order = np.argsort(ids, kind="stable")
+        ids, docs, tfs = ids[order], docs[order], tfs[order].astype(np.uint16)
+        offsets = np.searchsorted(ids, np.arange(len(self.vocab) + 1), side="left").astype(np.int64)
+        length = np.bincount(docs, weights=tfs, minlength=self.ndocs).astype(np.int32)
+        return WordArrays(list(self.vocab), offsets, docs, tfs, length)
 
 
 _EMPTY_I = np.zeros(0, np.int32)

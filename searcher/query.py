@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import STOP_WORDS, simplified, word_analyzer
+from .analysis import STOP_WORDS, simplified, word_list
 from .postings import han_key, tokens
 
 MAX_QUERY_CHARS = 500
@@ -217,15 +217,10 @@ def strip_interrogatives(text: str) -> str:
 
 # ---------------------------------------------------------------- analysis of a word
 
-_word_an = None
-
-
-def word_tokens(text: str) -> list[str]:
-    """jieba words of a string (simplified, lowercased, particles removed)."""
-    global _word_an
-    if _word_an is None:
-        _word_an = word_analyzer()
-    return [t.text for t in _word_an(text)]
+def word_tokens(text: str, dictionary=None) -> list[str]:
+    """jieba words of a string (simplified, lowercased, particles removed), cut with
+    the index's dictionary (``analysis.Dictionary``) as its words field was."""
+    return word_list(text, dictionary)
 
 
 @dataclass
@@ -317,11 +312,12 @@ class Compiler:
     ``expand`` (optional) maps a word's text to alternative spellings; the
     variants layer provides it."""
 
-    def __init__(self, op: str = "and", expand=None):
+    def __init__(self, op: str = "and", expand=None, dictionary=None):
         if op not in ("and", "or"):
             raise QueryError("op must be 'and' or 'or'")
         self.op = op
         self.expand = expand
+        self.dictionary = dictionary
         self.literals: list[Literal] = []
         self.ignored: list[str] = []
 
@@ -344,7 +340,7 @@ class Compiler:
                     cands.append((aseq, alt))
             alt_texts = [alt for _, alt in cands]
             alts += _without_superstrings(seq, [c for c, _ in cands])
-        return Literal(text, alts, word_tokens(text), alt_texts)
+        return Literal(text, alts, word_tokens(text, self.dictionary), alt_texts)
 
     def node(self, n, negated=False):
         if isinstance(n, Word):
@@ -437,9 +433,11 @@ class Compiler:
         return Compiled(q, self.literals, self.ignored, self.op)
 
 
-def compile_query(text: str, op: str = "and", expand=None) -> Compiled:
+def compile_query(text: str, op: str = "and", expand=None, dictionary=None) -> Compiled:
+    """``dictionary``: the index's segmenter dictionary (``analysis.Dictionary``), so
+    that a query word's jieba words are those its index holds."""
     if text is None or not text.strip():
         raise QueryError("The query is empty: type a word or a phrase.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}.")
-    return Compiler(op, expand).compile(text)
+    return Compiler(op, expand, dictionary).compile(text)

@@ -6,20 +6,19 @@ CLI and the API share::
     {"query", "total", "page", "results": [{"id", "title", "date", "score",
                                            "passages": [{"n", "html"}]}]}
 
-``total`` counts matching articles.  Paragraphs are matched and ranked on the
-posting arrays (``match``); an article ranks by its best paragraph and shows up
-to three of its best, read from Whoosh's stored fields and highlighted.
+``total`` counts matching articles.  The engine's reader (``engine.base.Reader``)
+matches and ranks paragraphs and groups them into articles; here an article
+shows up to three of its best paragraphs, highlighted, with repeats folded.
+The same code runs over every engine.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from .expansion import Expander
+from .engine.base import Filters
 from .highlight import highlight
 from .ingest import parse_date
-from .match import Evaluator
+from .names import Expander
 from .postings import date_number
 from .query import QueryError, compile_query
 
@@ -142,17 +141,16 @@ def date_range(date_from, date_to):
     return date_number(date_from) or 1, date_number(date_to) or 99999999
 
 
-def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult:
-    """Run a query on a ``Searcher`` ``s`` (``Generation.searcher()``).
+def search(reader, params: SearchParams, variants: bool = True) -> SearchResult:
+    """Run a query on an engine reader.
 
-    ``variants`` (a ``VariantTable``) expands names to every spelling unless
-    ``params.variants`` is off; the result lists the expansions applied.
-
-    ``repeats`` (a ``RepeatStore``) flags repeated passages, keeps boilerplate out
-    of snippets, never shows one passage twice in an article, and marks a passage
-    already shown for a higher-ranked article as ``duplicate_of`` it."""
-    expander = Expander(variants) if variants is not None and params.variants else None
-    compiled = compile_query(params.q, params.op, expander)
+    Names are expanded to every spelling (the reader's name table) unless
+    ``params.variants`` is off; the result lists the expansions applied.  Repeats
+    (the reader's repeat groups) are flagged, boilerplate is kept out of snippets,
+    one passage is never shown twice in an article, and a passage already shown
+    for a higher-ranked article is marked ``duplicate_of`` it."""
+    expander = Expander(reader.names) if variants and params.variants else None
+    compiled = compile_query(params.q, params.op, expander, reader.dictionary)
     patterns = []
     for lit in compiled.literals:
         for seq_text in lit.texts():
@@ -160,108 +158,61 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
                 patterns.append(seq_text)
         if params.op == "or":
             patterns.extend(w for w in lit.words if len(w) > 1 and w not in patterns)
-    p = s.postings
-    docs, scores = Evaluator(p).run(compiled)
-    dates = date_range(params.date_from, params.date_to)
-    if dates is not None and len(docs):
-        d = p.doc_date[docs]
-        keep = (d >= dates[0]) & (d <= dates[1])
-        docs, scores = docs[keep], scores[keep]
-    # Articles ranked by their best paragraph; only the best paragraphs are sorted.
-    arts_all = p.doc_article[docs]
-    seen = np.zeros(p.narticles, bool)
-    seen[arts_all] = True
-    total = int(seen.sum())
-    need = params.page * params.limit
-    docs, scores, arts = _best_first(docs, scores, arts_all, need, params.sort, p.doc_date)
-    _, first = np.unique(arts, return_index=True)
-    ranked = np.sort(first)  # indexes (into docs) of each article's best paragraph, best first
-    page_first = ranked[(params.page - 1) * params.limit: need]
-    page_arts = arts[page_first]
-    slot = {int(a): i for i, a in enumerate(page_arts)}
-    cands: list[list[int]] = [[] for _ in page_first]
-    for i in np.flatnonzero(np.isin(arts, page_arts)).tolist():
-        c = cands[slot[int(arts[i])]]
-        if len(c) < PASSAGE_CANDIDATES:
-            c.append(int(docs[i]))
+    filters = Filters(dates=date_range(params.date_from, params.date_to), undated=False)
+    offset = (params.page - 1) * params.limit
+    m = reader.match(compiled, filters, params.sort, offset, params.limit, PASSAGE_CANDIDATES)
     page = []
-    shown: list[tuple[str, int]] = []
-    for k, first_i in enumerate(page_first.tolist()):  # read and highlight only what is shown
-        aid = p.article_ids[int(page_arts[k])]
-        fields = s.stored_fields(cands[k][0])
-        score = float(scores[first_i]) if params.sort == "relevance" else 0.0
-        art = ArticleHit(aid, fields.get("title", ""), fields.get("date") or None, score)
-        art.passages = _passages(s, aid, cands[k], patterns, repeats, shown)
+    shown: list = []
+    repeats = reader.repeats
+    for hit in m.articles:  # read and highlight only what is shown
+        first = reader.paragraph(hit.refs[0])
+        score = hit.score if params.sort == "relevance" else 0.0
+        art = ArticleHit(hit.id, first.title, first.date, score)
+        art.passages = _passages(reader, hit.id, hit.refs, patterns, repeats, shown)
         page.append(art)
-    return SearchResult(params.q, total, params.page, params.limit, page, patterns,
+    return SearchResult(params.q, m.total, params.page, params.limit, page, patterns,
                         expander.applied if expander else [], params.variants)
 
 
-def _best_first(docs, scores, arts, need, sort, doc_date):
-    """The matching paragraphs best first (ties: index order; by date first if asked),
-    enough of them to hold ``need`` articles, with the article of each."""
-    if sort != "relevance":
-        d = doc_date[docs].astype(np.int64)
-        order = np.lexsort((docs, -scores, -d if sort == "date" else d))
-        return docs[order], scores[order], arts[order]
-    k = max(need * PASSAGE_CANDIDATES, 64)
-    while True:
-        if k < len(docs):
-            # Everything scoring at least the k-th best score (ties included, so the
-            # cut does not depend on how argpartition breaks them).
-            kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
-            top = np.flatnonzero(scores >= kth)
-        else:
-            top = np.arange(len(docs))
-        order = top[np.lexsort((docs[top], -scores[top]))]
-        if len(top) == len(docs) or len(np.unique(arts[order])) >= need:
-            return docs[order], scores[order], arts[order]
-        k *= 4
-
-
-def _passages(s, aid, docnums, patterns, repeats, shown):
+def _passages(reader, aid, refs, patterns, repeats, shown):
     """Up to PASSAGES_PER_ARTICLE passages of an article from its candidate paragraphs
     (best first); stored text is read only for the paragraphs looked at."""
-    n_of = s.postings.doc_n
-    texts: dict[int, str] = {}
+    cands = [(reader.n_of(r), r) for r in refs]
 
-    def text(d):
-        if d not in texts:
-            texts[d] = s.stored_fields(d)["text"]
-        return texts[d]
+    def text(r):
+        return reader.paragraph(r).text
 
-    cands = [(int(n_of[d]), d) for d in docnums]
     if repeats is None:
-        return [Passage(n, highlight(text(d), patterns)) for n, d in cands[:PASSAGES_PER_ARTICLE]]
-    content = [(n, d) for n, d in cands if not repeats.is_boilerplate(aid, n)]
-    chosen: list[Passage] = []
-    for n, d in content or cands:
-        key = (aid, n)
-        if any(repeats.same_text(key, (aid, p.n)) for p in chosen):
+        return [Passage(n, highlight(text(r), patterns)) for n, r in cands[:PASSAGES_PER_ARTICLE]]
+    content = [(n, r) for n, r in cands if not repeats.is_boilerplate(r)]
+    chosen: list[tuple[Passage, object]] = []
+    for n, r in content or cands:
+        if any(repeats.same_text(r, other) for _, other in chosen):
             continue  # the same passage twice in one article: keep the better-ranked copy
-        dup = next((k for k in shown if k[0] != aid and repeats.same_text(key, k)), None)
-        chosen.append(Passage(n, highlight(text(d), patterns), repeats.flag(aid, n),
-                              {"id": dup[0], "n": dup[1]} if dup else None))
+        dup = next((x for x in shown if x[0] != aid and repeats.same_text(r, x[2])), None)
+        chosen.append((Passage(n, highlight(text(r), patterns), repeats.flag(r),
+                               {"id": dup[0], "n": dup[1]} if dup else None), r))
         if len(chosen) == PASSAGES_PER_ARTICLE:
             break
-    shown.extend((aid, p.n) for p in chosen)
-    return chosen
+    shown.extend((aid, p.n, r) for p, r in chosen)
+    return [p for p, _ in chosen]
 
 
-def article(s, article_id: str):
-    """(meta, [(n, text)]) of one article, or None if the index has no such article."""
-    docs = list(s.documents(article=article_id))
-    if not docs:
+def article(reader, article_id: str):
+    """(meta, [(n, text, ref)]) of one article, or None if the index has no such article."""
+    paras = reader.article(article_id)
+    if not paras:
         return None
-    docs.sort(key=lambda d: d["n"])
-    meta = {"id": article_id, "title": docs[0].get("title", ""), "date": docs[0].get("date") or None}
-    return meta, [(int(d["n"]), d["text"]) for d in docs]
+    first = paras[0][1]
+    meta = {"id": article_id, "title": first.title, "date": first.date, "source": first.source,
+            "url": first.url, "author": first.author}
+    return meta, [(p.n, p.text, ref) for ref, p in paras]
 
 
-def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
+def patterns_for(q: str, op: str = "and", names=None, dictionary=None) -> list[str]:
     """The strings a query highlights (for the article page); [] if it cannot run."""
     try:
-        compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
+        compiled = compile_query(q, op, Expander(names) if names is not None else None, dictionary)
     except QueryError:
         return []
     out = []
@@ -272,9 +223,7 @@ def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
     return out
 
 
-def matching_paragraphs(s, q: str, op: str = "and", variants=None) -> set[tuple[str, int]]:
+def matching_paragraphs(reader, q: str, op: str = "and", variants: bool = False) -> set[tuple[str, int]]:
     """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
-    compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
-    p = s.postings
-    docs, _ = Evaluator(p).run(compiled)
-    return {(p.article_ids[int(a)], int(n)) for a, n in zip(p.doc_article[docs], p.doc_n[docs])}
+    compiled = compile_query(q, op, Expander(reader.names) if variants else None, reader.dictionary)
+    return {reader.key(r) for r in reader.matching_refs(compiled)}

@@ -4,7 +4,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from searcher import index
+from searcher.engine import open_engine
 from searcher.web import create_app
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -16,19 +16,24 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 def seed_index(tmp_path_factory):
     """An index of the five seed articles, built once per test session."""
     path = str(tmp_path_factory.mktemp("ix") / "index")
-    index.build([SEEDS], path, progress=False)
+    open_engine(path).build([SEEDS], progress=False)
     return path
 
 
 @pytest.fixture(scope="session")
-def handle(seed_index):
-    return index.IndexHandle(seed_index)
+def engine(seed_index):
+    return open_engine(seed_index)
 
 
 @pytest.fixture
-def searcher(handle):
-    with handle.searcher() as s:
-        yield s
+def reader(engine):
+    return engine.reader()
+
+
+@pytest.fixture
+def searcher(reader):
+    """The seed index's reader (the name older tests use)."""
+    return reader
 
 
 @pytest.fixture

@@ -46,15 +46,14 @@ def test_segmenter_cuts_exactly_like_jieba():
 
     import jieba
 
-    from searcher.analysis import register_words, runs, segmenter
+    from searcher.analysis import Dictionary, runs
 
     jieba.setLogLevel(logging.WARNING)
     ref = jieba.Tokenizer()
     ref.initialize()
-    names = ["澤連斯基", "蒲亭", "安克拉治", "埃爾門多夫"]
-    register_words(names)
-    for n in names:
-        ref.add_word(simplify(n))
+    d = Dictionary(["澤連斯基", "蒲亭", "安克拉治", "埃爾門多夫"])
+    for w in d.words:  # the order a Dictionary registers them in
+        ref.add_word(w)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files = sorted(glob.glob(os.path.join(root, "seeds", "*.txt")))
     seg = os.path.join(root, "..", "shared", "eval", "segmentation", "dev_input.utf8")
@@ -69,12 +68,12 @@ def test_segmenter_cuts_exactly_like_jieba():
         for is_han, a, b in runs(s):
             if is_han:
                 n += 1
-                assert segmenter().cut(s[a:b], True) == list(ref.cut(s[a:b], HMM=True)), s[a:b]
+                assert d.cut(s[a:b], True) == list(ref.cut(s[a:b], HMM=True)), s[a:b]
     assert n > 1000
 
 
 def test_fast_index_path_gives_the_analyzers_terms():
-    """index.FastText skips Whoosh's token pipeline; its terms must be the analyzer's own."""
+    """schema.FastText skips Whoosh's token pipeline; its terms must be the analyzer's own."""
     import glob
     import os
 
@@ -86,9 +85,12 @@ def test_fast_index_path_gives_the_analyzers_terms():
     for f in sorted(glob.glob(os.path.join(root, "seeds", "*.txt"))):
         with open(f, encoding="utf-8") as fh:
             texts += fh.read().split("\n")
-    wa = word_analyzer()
+    from searcher.analysis import Dictionary
+
+    d = Dictionary(["澤連斯基", "特朗普"])
+    wa = word_analyzer(d)
     for text in texts:
         counts = {}
         for t in wa(text):
             counts[t.text] = counts.get(t.text, 0) + 1
-        assert word_counts(text) == counts, text
+        assert word_counts(text, d) == counts, text

@@ -50,7 +50,7 @@ PAYLOADS = ['<script>document.title="pwned-1"</script>', '<img src=x onerror="do
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    from searcher import index
+    from searcher.engine import open_engine
 
     src = tmp_path_factory.mktemp("hostile")
     (src / "evil.txt").write_text(
@@ -58,7 +58,7 @@ def hostile_server(tmp_path_factory):
         + "\n" + "\n".join(f"重複 {p}" for p in PAYLOADS) * 2, encoding="utf-8")
     (src / "copy.txt").write_text("\n".join(f"重複 {p}" for p in PAYLOADS), encoding="utf-8")
     ix = str(src / "ix")
-    index.build([str(src)], ix, progress=False)
+    open_engine(ix).build([str(src)], progress=False)
     srv, url = serve(ix)
     yield url
     srv.close()

@@ -54,22 +54,24 @@ def test_search_without_index_says_what_to_do(runner, tmp_path):
 
 
 def test_serve_never_overwrites_an_index_of_other_sources(tmp_path, monkeypatch):
-    from searcher import cli, index
+    from searcher import cli
+    from searcher.engine import open_engine
 
     src = tmp_path / "src"
     src.mkdir()
     (src / "x.txt").write_text("另一個來源的文章", encoding="utf-8")
     ix = str(tmp_path / "ix")
-    index.build([str(src)], ix, progress=False)
-    gen = index.current_generation(ix)
+    eng = open_engine(ix)
+    eng.build([str(src)], progress=False)
+    gen = eng.reader().generation
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(kw))
+    monkeypatch.setattr("searcher.serving.run_server", lambda index_dir, **kw: served.update(kw, index=index_dir))
     res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])
     assert res.exit_code == 0, res.output
-    assert served["host"] == "127.0.0.1" and index.current_generation(ix) == gen  # not rebuilt
+    assert served["host"] == "127.0.0.1" and open_engine(ix).reader().generation == gen  # not rebuilt
     (src / "x.txt").write_text("改過的文章", encoding="utf-8")  # the same sources changed: rebuild
     res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--source", str(src), "--port", "5999"])
-    assert res.exit_code == 0 and index.current_generation(ix) != gen
+    assert res.exit_code == 0 and open_engine(ix).reader().generation != gen
 
 
 def test_an_index_from_an_older_version_is_rebuilt_or_explained(runner, tmp_path, monkeypatch):
@@ -77,36 +79,34 @@ def test_an_index_from_an_older_version_is_rebuilt_or_explained(runner, tmp_path
     import os
     import shutil
 
-    from searcher import cli, index
+    from searcher import cli
+    from searcher.engine import open_engine
 
     src = tmp_path / "src"
     src.mkdir()
     (src / "x.txt").write_text("另一個來源的文章", encoding="utf-8")
-    ix = str(tmp_path / "ix")
-    index.build([str(src)], ix, progress=False)
+    ix = tmp_path / "ix"
 
-    def make_old():  # what an older version left: another schema, no posting arrays
-        gen = index.current_generation(ix)
-        meta_path = os.path.join(gen, "meta.json")
-        with open(meta_path, encoding="utf-8") as f:
-            meta = json.load(f)
-        meta["schema_version"] = index.SCHEMA_VERSION - 1
-        with open(meta_path, "w", encoding="utf-8") as f:
-            json.dump(meta, f)
-        shutil.rmtree(os.path.join(gen, index.POSTINGS))
-        return gen
+    def make_old():  # what the generation-folder version left
+        shutil.rmtree(ix, ignore_errors=True)
+        (ix / "gen-1").mkdir(parents=True)
+        (ix / "CURRENT").write_text("gen-1\n", encoding="utf-8")
+        (ix / "gen-1" / "meta.json").write_text(json.dumps({"schema_version": 2, "sources": [str(src)]}),
+                                                encoding="utf-8")
 
-    old = make_old()
-    res = runner.invoke(main, ["search", "來源", "--index", ix])
+    make_old()
+    res = runner.invoke(main, ["search", "來源", "--index", str(ix)])
     assert res.exit_code == 1 and "searcher build" in res.output and "Traceback" not in res.output
-    app_client = __import__("searcher.web", fromlist=["create_app"]).create_app({"INDEX_DIR": ix}).test_client()
+    app_client = __import__("searcher.web", fromlist=["create_app"]).create_app({"INDEX_DIR": str(ix)}).test_client()
     r = app_client.get("/api/search?q=來源")
     assert r.status_code == 503 and b"searcher build" in r.data
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: None)
-    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])  # its own sources: rebuilt
+    monkeypatch.setattr("searcher.serving.run_server", lambda index_dir, **kw: None)
+    res = CliRunner().invoke(cli.main, ["serve", "--index", str(ix), "--port", "5999"])  # its own sources: rebuilt
     assert res.exit_code == 0, res.output
-    assert index.current_generation(ix) != old and index.outdated(ix) is None
+    eng = open_engine(str(ix))
+    assert eng.outdated() is None and eng.reader().stats()["paragraphs"] == 1
+    assert not os.path.exists(ix / "CURRENT")
     shutil.rmtree(src)
     make_old()
-    res = CliRunner().invoke(cli.main, ["serve", "--index", ix, "--port", "5999"])  # sources gone: explained
+    res = CliRunner().invoke(cli.main, ["serve", "--index", str(ix), "--port", "5999"])  # sources gone: explained
     assert res.exit_code == 1 and "older version" in res.output

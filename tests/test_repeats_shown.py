@@ -2,7 +2,7 @@
 import json
 
 
-from searcher import index
+from searcher.engine import open_engine
 from searcher.cli import main
 from searcher.search import SearchParams, search
 from searcher.web import create_app
@@ -25,18 +25,17 @@ def test_cli_repeats_json(runner, seed_index):
     assert len(json.loads(res.output)["groups"]) == 17
 
 
-def test_a_search_never_shows_the_same_passage_twice(handle):
-    gen = handle.current()
-    with gen.searcher() as s:
-        for q in ["烏克蘭總參謀部", "阿拉斯加", "川普", "普京"]:
-            r = search(s, SearchParams(q=q, limit=10), repeats=gen.repeats)
-            for art in r.results:
-                keys = [(art.id, p.n) for p in art.passages]
-                for i, k in enumerate(keys):
-                    assert not any(gen.repeats.same_text(k, j) for j in keys[:i]), (q, keys)
-            flagged = [p for a in r.results for p in a.passages if p.repeat]
-            for p in flagged:
-                assert p.repeat["kind"] == "exact" and p.repeat["group"]
+def test_a_search_never_shows_the_same_passage_twice(reader):
+    for q in ["烏克蘭總參謀部", "阿拉斯加", "川普", "普京"]:
+        r = search(reader, SearchParams(q=q, limit=10))
+        for art in r.results:
+            docs = {n: ref for ref, p in reader.article(art.id) for n in [p.n]}
+            refs = [docs[p.n] for p in art.passages]
+            for i, k in enumerate(refs):
+                assert not any(reader.repeats.same_text(k, j) for j in refs[:i]), (q, art.id)
+        flagged = [p for a in r.results for p in a.passages if p.repeat]
+        for p in flagged:
+            assert p.repeat["kind"] == "exact" and p.repeat["group"]
 
 
 def test_article_page_flags_repeats_and_marks_later_copies(client):
@@ -56,7 +55,7 @@ def test_cross_article_copies_collapse_and_boilerplate_stays_out(tmp_path):
     (src / "b.txt").write_text(f" date 2025-01-02 {simp}\n{ad}\n前線記者補充報導。", encoding="utf-8")
     (src / "c.txt").write_text(f"{ad}\n無關的文章，也提到前線。", encoding="utf-8")
     ix = str(tmp_path / "ix")
-    index.build([str(src)], ix, progress=False)
+    open_engine(ix).build([str(src)], progress=False)
     client = create_app({"TESTING": True, "INDEX_DIR": ix}).test_client()
     j = client.get("/api/search", query_string={"q": "兵力"}).get_json()
     first, second = j["results"]

@@ -11,7 +11,7 @@ ALL = {"000_ebdd4def08ac33a7", "001_06dbe85fdc79fd73", "002_3caf9e9192dc43da",
 
 
 def run(s, q, **kw):
-    return search(s, SearchParams(q=q, **kw))
+    return search(s, SearchParams(q=q, **kw), variants=False)
 
 
 def norm(t):

@@ -12,35 +12,32 @@ def containing_any(seed_texts, spellings):
             if any(k in simplify(p).lower() for k in keys)}
 
 
-def test_each_spelling_finds_the_paragraphs_of_every_other(handle, seed_texts):
-    gen = handle.current()
-    table = gen.variants
-    with gen.searcher() as s:
-        for name in ["川普", "普丁", "澤倫斯基", "Anchorage", "Lavrov"]:
-            group = table.lookup(name)
-            assert group is not None, name
-            got = matching_paragraphs(s, name, variants=table)
-            assert got == containing_any(seed_texts, group.members), name
-            plain = matching_paragraphs(s, name)
-            assert plain <= got
+def test_each_spelling_finds_the_paragraphs_of_every_other(reader, seed_texts):
+    table = reader.names
+    s = reader
+    for name in ["川普", "普丁", "澤倫斯基", "Anchorage", "Lavrov"]:
+        group = table.lookup(name)
+        assert group is not None, name
+        got = matching_paragraphs(s, name, variants=True)
+        assert got == containing_any(seed_texts, group.members), name
+        plain = matching_paragraphs(s, name)
+        assert plain <= got
 
 
-def test_a_shared_character_never_links_two_names(handle, seed_texts):
-    gen = handle.current()
-    with gen.searcher() as s:
-        putin = matching_paragraphs(s, "普京", variants=gen.variants)
-    spellings = gen.variants.lookup("普京").members
+def test_a_shared_character_never_links_two_names(reader, seed_texts):
+    s = reader
+    putin = matching_paragraphs(s, "普京", variants=True)
+    spellings = reader.names.lookup("普京").members
     for aid, n in putin:
         text = simplify(seed_texts[aid][n - 1]).lower()
         assert any(simplify(m).lower() in text for m in spellings)
-    assert gen.variants.lookup("普") is None
+    assert reader.names.lookup("普") is None
 
 
-def test_result_lists_expansions_and_can_turn_them_off(handle):
-    gen = handle.current()
-    with gen.searcher() as s:
-        on = search(s, SearchParams(q="川普"), variants=gen.variants, repeats=gen.repeats)
-        off = search(s, SearchParams(q="川普", variants=False), variants=gen.variants, repeats=gen.repeats)
+def test_result_lists_expansions_and_can_turn_them_off(reader):
+    s = reader
+    on = search(s, SearchParams(q="川普"))
+    off = search(s, SearchParams(q="川普", variants=False))
     j = on.to_json()
     (v,) = j["variants"]
     assert v["term"] == "川普" and "特朗普" in v["group"] and v["sources"]
@@ -54,20 +51,18 @@ def _marks(html):
     return re.findall(r"<mark>(.*?)</mark>", html)
 
 
-def test_phrase_with_a_name_expands_inside_the_phrase(handle, seed_texts):
-    gen = handle.current()
-    with gen.searcher() as s:
-        got = matching_paragraphs(s, '"美國總統川普"', variants=gen.variants)
-    expected = containing_any(seed_texts, ["美國總統" + m for m in gen.variants.lookup("川普").members])
+def test_phrase_with_a_name_expands_inside_the_phrase(reader, seed_texts):
+    s = reader
+    got = matching_paragraphs(s, '"美國總統川普"', variants=True)
+    expected = containing_any(seed_texts, ["美國總統" + m for m in reader.names.lookup("川普").members])
     assert got == expected and any("特朗普" in seed_texts[a][n - 1] for a, n in got)
 
 
-def test_english_names_match_case_insensitively(handle):
-    gen = handle.current()
-    with gen.searcher() as s:
-        a = matching_paragraphs(s, "TRUMP", variants=gen.variants)
-        b = matching_paragraphs(s, "trump", variants=gen.variants)
-        c = matching_paragraphs(s, "特朗普", variants=gen.variants)
+def test_english_names_match_case_insensitively(reader):
+    s = reader
+    a = matching_paragraphs(s, "TRUMP", variants=True)
+    b = matching_paragraphs(s, "trump", variants=True)
+    c = matching_paragraphs(s, "特朗普", variants=True)
     assert a == b == c
 
 
@@ -105,8 +100,7 @@ def test_a_full_name_does_not_expand_to_other_people_of_the_same_surname():
     assert "布什" in surname and "布希" in surname
 
 
-def test_unquoted_multiword_name_is_one_name(handle, seed_texts):
-    gen = handle.current()
-    with gen.searcher() as s:
-        got = matching_paragraphs(s, "Donald Trump", variants=gen.variants)
-    assert got == containing_any(seed_texts, gen.variants.lookup("Donald Trump").members)
+def test_unquoted_multiword_name_is_one_name(reader, seed_texts):
+    s = reader
+    got = matching_paragraphs(s, "Donald Trump", variants=True)
+    assert got == containing_any(seed_texts, reader.names.lookup("Donald Trump").members)

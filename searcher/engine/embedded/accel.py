@@ -1,0 +1,212 @@
+"""One Whoosh segment's accelerator: the arrays queries, repeats and names read.
+
+A segment's accelerator is a column folder (``engine.store``) named after the
+Whoosh segment id, under ``accel/`` in the index folder.  It is derived from the
+segment's documents (``build``), and rebuilt from Whoosh's stored fields when
+segments are merged (``rebuild_from_whoosh``), so the index of record stays
+Whoosh and the accelerator can always be recomputed from it.
+
+Documents are numbered as in the Whoosh segment; ``doc.whoosh`` is that mapping
+made explicit (accelerator document i is Whoosh document ``doc.whoosh[i]`` of
+the segment), and every merge checks it against Whoosh's stored keys.
+
+What a folder holds:
+
+* ``grams.*`` positional gram postings and ``words.*`` jieba word postings
+  (``postings``), with their vocabularies as string columns;
+* ``doc.*`` per paragraph: paragraph number, date, article row, gram positions
+  and lengths for BM25, repeat class and normalised length;
+* ``art.*`` per article (contiguous documents): id (hash-indexed), first
+  document, number of documents, outlet;
+* ``cls.*`` the repeat signatures of its distinct classes (``repeats.signatures``)
+  and ``edges.*`` the near edges it brought (``repeats.near``);
+* ``mined.*`` name pairs mined from its paragraphs (``names``).
+
+``edges.*`` is written last: a folder without it is not finished and is never
+part of a commit.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ... import postings as pst
+from ...analysis import Dictionary, word_counts
+from ...repeats import signatures as sig
+from ..store import Ragged, Strings, load_array, save_arrays, save_strings
+
+FORMAT = 1
+META = "meta.json"
+DONE = "edges.src"  # the last array written
+
+
+@dataclass
+class DocRow:
+    """One paragraph as a segment stores it."""
+
+    article: str
+    n: int
+    title: str
+    date: str | None
+    text: str
+    source: str = ""
+    url: str = ""
+    author: str = ""
+
+    def stored(self) -> dict:
+        return {"key": f"{self.article}#{self.n}", "article": self.article, "n": self.n, "title": self.title,
+                "date": self.date or "", "text": self.text, "source": self.source, "url": self.url,
+                "author": self.author}
+
+    @classmethod
+    def from_stored(cls, f: dict) -> "DocRow":
+        return cls(f["article"], int(f["n"]), f.get("title", ""), f.get("date") or None, f["text"],
+                   f.get("source", ""), f.get("url", ""), f.get("author", ""))
+
+
+def analyse(rows: list[DocRow], dictionary: Dictionary) -> list[dict]:
+    """The jieba word counts of each paragraph (what Whoosh's words field indexes)."""
+    return [word_counts(r.text, dictionary) for r in rows]
+
+
+def build(folder: str, rows: list[DocRow], counts: list[dict], *, mined=None) -> "sig.ClassTable":
+    """Write the accelerator of ``rows`` (in Whoosh order) except its near edges;
+    returns the segment's class table (for the near edges, ``finish``)."""
+    os.makedirs(folder, exist_ok=True)
+    texts = [r.text for r in rows]
+    grams = pst.build_grams(texts)
+    words = pst.WordCollector()
+    for c in counts:
+        words.add(c)
+    wa = words.arrays()
+    # articles: contiguous runs of documents
+    art_ids, art_first, art_source, doc_art = [], [], [], np.zeros(len(rows), np.int32)
+    for i, r in enumerate(rows):
+        if not art_ids or art_ids[-1] != r.article:
+            art_ids.append(r.article)
+            art_first.append(i)
+            art_source.append(r.source or "")
+        doc_art[i] = len(art_ids) - 1
+    art_first = np.array(art_first, np.int32)
+    art_count = np.diff(np.append(art_first, len(rows))).astype(np.int32)
+    doc_class, doc_len, first = sig.paragraph_classes(texts)
+    table = sig.class_table(first)
+    cls_order = np.argsort(doc_class, kind="stable")
+    save_arrays(folder, {
+        "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos, "grams.doc": grams.doc,
+        "grams.df": grams.df, "words.offsets": wa.offsets, "words.doc": wa.doc, "words.tf": wa.tf,
+        "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len, "doc.gram_len": grams.gram_len,
+        "doc.word_len": wa.length, "doc.n": np.array([r.n for r in rows], np.int32),
+        "doc.date": np.array([pst.date_number(r.date) for r in rows], np.int32), "doc.art": doc_art,
+        "doc.class": doc_class, "doc.nlen": doc_len, "doc.whoosh": np.arange(len(rows), dtype=np.int32),
+        "doc.cls_sorted": doc_class[cls_order], "doc.cls_doc": cls_order.astype(np.int32),
+        "art.first": art_first, "art.count": art_count,
+    })
+    save_strings(folder, "grams.vocab", grams.vocab, index=True)
+    save_strings(folder, "words.vocab", wa.vocab, index=True)
+    save_strings(folder, "art.id", art_ids, index=True)
+    save_strings(folder, "art.source", art_source)
+    table.save(folder)
+    mined = mined or []
+    save_arrays(folder, {"mined.doc": np.array([d for d, _, _ in mined], np.int32)})
+    save_strings(folder, "mined.zh", [z for _, z, _ in mined])
+    save_strings(folder, "mined.alias", [a for _, _, a in mined])
+    with open(os.path.join(folder, META), "w", encoding="utf-8") as f:
+        json.dump({"format": FORMAT, "docs": len(rows), "articles": len(art_ids),
+                   "gram_terms": int(len(grams.keys)), "gram_postings": int(len(grams.pos)),
+                   "word_terms": len(wa.vocab), "word_postings": int(len(wa.doc)),
+                   "classes": int(len(table))}, f)
+    return table
+
+
+def finish(folder: str, src: np.ndarray, dst: np.ndarray, sim: np.ndarray) -> None:
+    """Write the near edges (both directions, sorted by source): the folder is complete."""
+    save_arrays(folder, {"edges.dst": dst, "edges.sim": sim})
+    save_arrays(folder, {"edges.src": src})
+
+
+def is_complete(folder: str) -> bool:
+    return os.path.exists(os.path.join(folder, DONE + ".npy"))
+
+
+class SegmentAccel:
+    """A finished accelerator folder, memory-mapped."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        with open(os.path.join(folder, META), encoding="utf-8") as f:
+            self.meta = json.load(f)
+        if self.meta.get("format") != FORMAT:
+            raise ValueError(f"{folder}: accelerator format {self.meta.get('format')}, expected {FORMAT}")
+        a = lambda name: load_array(folder, name)  # noqa: E731
+        self.ndocs = int(self.meta["docs"])
+        self.gram_keys, self.gram_offsets = a("grams.keys"), a("grams.offsets")
+        self.gram_pos, self.gram_doc, self.gram_df = a("grams.pos"), a("grams.doc"), a("grams.df")
+        self.word_offsets, self.word_doc, self.word_tf = a("words.offsets"), a("words.doc"), a("words.tf")
+        self.first_pos = a("doc.first_pos")
+        self.uni_len, self.gram_len, self.word_len = a("doc.uni_len"), a("doc.gram_len"), a("doc.word_len")
+        self.doc_n, self.doc_date, self.doc_art = a("doc.n"), a("doc.date"), a("doc.art")
+        self.doc_class, self.doc_nlen, self.doc_whoosh = a("doc.class"), a("doc.nlen"), a("doc.whoosh")
+        self.cls_sorted, self.cls_doc = a("doc.cls_sorted"), a("doc.cls_doc")
+        self.art_first, self.art_count = a("art.first"), a("art.count")
+        self.gram_vocab = Strings(folder, "grams.vocab")
+        self.word_vocab = Strings(folder, "words.vocab")
+        self.art_id = Strings(folder, "art.id")
+        self.art_source = Strings(folder, "art.source")
+        self.e_src, self.e_dst, self.e_sim = a("edges.src"), a("edges.dst"), a("edges.sim")
+        self._table = None
+
+    @property
+    def table(self) -> "sig.ClassTable":
+        if self._table is None:
+            self._table = sig.ClassTable.load(self.folder)
+        return self._table
+
+    def mined(self) -> list[tuple[int, str, str]]:
+        docs = load_array(self.folder, "mined.doc").tolist()
+        zh, alias = Strings(self.folder, "mined.zh"), Strings(self.folder, "mined.alias")
+        return list(zip(docs, zh, alias))
+
+    # ---- grams
+    def gram_index(self, key: int | None) -> int:
+        if key is None or not len(self.gram_keys):
+            return -1
+        i = int(np.searchsorted(self.gram_keys, np.uint64(key)))
+        return i if i < len(self.gram_keys) and int(self.gram_keys[i]) == key else -1
+
+    def gram_key(self, term: str) -> int | None:
+        k = pst.han_key(term)
+        if k is not None:
+            return k
+        i = self.gram_vocab.find(term)
+        return None if i < 0 else pst.TOKEN_BASE + i
+
+    def gram_slice(self, term: str, han: int | None = None) -> tuple[int, int, int]:
+        """(first posting, end, term row) of a gram term ((0, 0, -1) if absent)."""
+        i = self.gram_index(han if han is not None else self.gram_key(term))
+        if i < 0:
+            return 0, 0, -1
+        return int(self.gram_offsets[i]), int(self.gram_offsets[i + 1]), i
+
+    # ---- words
+    def word_slice(self, term: str) -> tuple[int, int]:
+        i = self.word_vocab.find(term)
+        if i < 0:
+            return 0, 0
+        return int(self.word_offsets[i]), int(self.word_offsets[i + 1])
+
+    # ---- articles
+    def article_docs(self, article_id: str) -> np.ndarray:
+        i = self.art_id.find(article_id)
+        if i < 0:
+            return np.zeros(0, np.int64)
+        a = int(self.art_first[i])
+        return np.arange(a, a + int(self.art_count[i]), dtype=np.int64)
+
+
+def rows_of_whoosh_segment(reader) -> list[DocRow]:
+    """The documents of a one-segment Whoosh reader, in docnum order."""
+    return [DocRow.from_stored(reader.stored_fields(d)) for d in range(reader.doc_count_all())]

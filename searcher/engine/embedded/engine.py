@@ -1,0 +1,295 @@
+"""The embedded engine: a Whoosh index of record with per-segment posting arrays.
+
+``EmbeddedEngine(index_dir)`` builds, changes and reads one index folder
+(``layout``).  ``build`` streams sources into segments of bounded size (one
+process per core), ``add`` / ``delete`` commit changes (``writer``), ``merge``
+runs the tiered merge policy, and ``reader()`` is the current snapshot
+(``reader.Manager``) with the name table and repeat groups derived from it.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+
+from ...ingest import IngestReport, fingerprint, read_sources
+from ..base import Engine, Filters, Matches, Paragraph, Reader
+from . import layout, writer
+from .reader import Manager, Snapshot
+from .search_arrays import filter_docs, match
+
+SHARD_MIN_PARAGRAPHS = 4000  # below this one process is faster than forking
+
+
+class BuildError(RuntimeError):
+    """A build that could not run or indexed nothing; the message is for the user."""
+
+
+@dataclass
+class BuildSummary:
+    index: str
+    articles: int = 0
+    paragraphs: int = 0
+    characters: int = 0
+    segments: int = 0
+    repeat_groups: dict = field(default_factory=dict)  # kind -> number of groups
+    variant_groups: int = 0
+    mined_pairs: int = 0
+    stages: dict = field(default_factory=dict)  # stage -> seconds
+    skipped: list = field(default_factory=list)  # "file: reason"
+    warnings: list = field(default_factory=list)  # "file: what was ignored"
+    seconds: float = 0.0
+
+    def to_json(self):
+        return asdict(self)
+
+    def text(self) -> str:
+        lines = [
+            f"indexed {self.articles} articles, {self.paragraphs} paragraphs "
+            f"({self.characters} characters) in {self.seconds:.1f} s -> {self.index}",
+        ]
+        if self.stages:
+            lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in self.stages.items()))
+        if self.variant_groups:
+            lines.append(f"variant names: {self.variant_groups} groups ({self.mined_pairs} pairs mined "
+                         "from the articles)")
+        if self.repeat_groups:
+            lines.append("repeated paragraphs: " + ", ".join(
+                f"{v} {k} group{'s' if v != 1 else ''}" for k, v in sorted(self.repeat_groups.items())))
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)}:")
+            lines += [f"  {s}" for s in self.skipped]
+        if self.warnings:
+            lines.append(f"warnings {len(self.warnings)}:")
+            lines += [f"  {s}" for s in self.warnings]
+        return "\n".join(lines)
+
+
+def _mine(paragraphs):
+    from ...mining import mine_pairs
+
+    return [(p.zh, p.alias, p.id, p.n) for p in mine_pairs(paragraphs)]
+
+
+def _procs() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def base_dictionary(curated=()):
+    """The segmenter dictionary a new index gets: every multi-character spelling of
+    the shipped name tables (and the curated files), not the corpus's mined names."""
+    from ...analysis import Dictionary
+    from ...names import base_segmenter_words
+
+    return Dictionary(base_segmenter_words(curated_paths=tuple(curated)))
+
+
+class EmbeddedEngine(Engine):
+    name = "embedded"
+
+    def __init__(self, index_dir: str):
+        self.dir = index_dir
+        self.manager = Manager(index_dir)
+
+    # ------------------------------------------------------------ state
+    def exists(self) -> bool:
+        return os.path.isdir(self.dir) and writer.latest_toc(FileStorage(self.dir)) is not None \
+            if os.path.isdir(self.dir) and not layout.is_old_layout(self.dir) else False
+
+    def settings(self) -> dict:
+        return layout.read_settings(self.dir)
+
+    def reader(self) -> "EmbeddedReader":
+        snap = self.manager.current()
+        return EmbeddedReader(self, snap)
+
+    # ------------------------------------------------------------ changes
+    def build(self, sources: list[str], *, progress: bool = True, curated=(), procs: int | None = None,
+              summarize_repeats: bool = True) -> BuildSummary:
+        """Index every article of ``sources`` as the new content of the index (readers
+        keep the old content until the build commits)."""
+        t0 = time.time()
+        os.makedirs(self.dir, exist_ok=True)
+        summary = BuildSummary(os.path.abspath(self.dir))
+        report = IngestReport()
+        stats = {"articles": 0, "paragraphs": 0, "characters": 0}
+
+        def counted(articles):
+            for a in articles:
+                stats["articles"] += 1
+                stats["paragraphs"] += len(a.paragraphs)
+                stats["characters"] += sum(len(p) for p in a.paragraphs)
+                yield a
+
+        curated = tuple(os.path.abspath(c) for c in curated)
+        t = time.time()
+        dictionary = base_dictionary(curated)
+        summary.stages["dictionary"] = round(time.time() - t, 2)
+        sources = list(sources)
+        settings = {"sources": [os.path.abspath(s) for s in sources], "fingerprint": fingerprint(sources),
+                    "curated": list(curated), "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        if progress:
+            import sys
+
+            print(f"indexing {', '.join(sources)} in segments of {writer.SEGMENT_DOCS} paragraphs", file=sys.stderr)
+        t = time.time()
+        try:
+            result = writer.apply_changes(self.dir, counted(read_sources(sources, report)), replace_all=True,
+                                          dictionary=dictionary, procs=procs or _procs(), progress=progress,
+                                          mine=_mine, settings=settings, wait=0.0, require_documents=True)
+        except writer.NothingToIndex:
+            summary.skipped = [str(x) for x in report.skipped]
+            raise BuildError("nothing could be indexed" + (
+                ":\n  " + "\n  ".join(summary.skipped) if summary.skipped else " (no articles found)")) from None
+        except layout.WriterBusy as e:
+            raise BuildError(str(e)) from None
+        summary.stages["index"] = round(time.time() - t, 2)
+        summary.skipped = [str(x) for x in report.skipped]
+        summary.warnings = [str(x) for x in report.warnings]
+        summary.articles, summary.paragraphs, summary.characters = (
+            stats["articles"], stats["paragraphs"], stats["characters"])
+        summary.segments = result.segments
+        reader = self.reader()
+        t = time.time()
+        names = reader.names
+        summary.variant_groups = len(names.groups())
+        summary.mined_pairs = len(names.mined_report())
+        summary.stages["names"] = round(time.time() - t, 2)
+        if summarize_repeats and summary.paragraphs <= 300_000:
+            t = time.time()
+            kinds: dict[str, int] = {}
+            for g in reader.repeats.all_groups():
+                kinds[g.kind] = kinds.get(g.kind, 0) + 1
+            summary.repeat_groups = kinds
+            summary.stages["repeats"] = round(time.time() - t, 2)
+        summary.seconds = round(time.time() - t0, 2)
+        return summary
+
+    def add(self, articles, *, progress: bool = False, wait: float = 30.0, procs: int | None = None):
+        """Add articles (an article whose id is indexed replaces it), one commit."""
+        if not self.exists():
+            raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first")
+        return writer.apply_changes(self.dir, articles, procs=procs or _procs(), progress=progress, wait=wait,
+                                    mine=_mine)
+
+    def change(self, articles, delete_ids, *, wait: float = 30.0):
+        """Add (or replace) articles and delete ids in one commit."""
+        return writer.apply_changes(self.dir, articles, delete_ids=list(delete_ids), procs=1, wait=wait,
+                                    mine=_mine)
+
+    def delete(self, ids, *, wait: float = 30.0):
+        if not self.exists():
+            raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first")
+        return writer.apply_changes(self.dir, (), delete_ids=list(ids), wait=wait)
+
+    def merge(self, wait: float = 30.0, all_: bool = True):
+        return writer.merge_all(self.dir, wait=wait) if all_ else writer.merge_once(self.dir, wait=wait)
+
+    # ------------------------------------------------------------ staleness (serve)
+    def built_from(self, sources) -> bool:
+        s = self.settings()
+        return bool(s) and s.get("sources") == [os.path.abspath(x) for x in sources]
+
+    def is_stale(self, sources) -> bool:
+        s = self.settings()
+        return (not self.exists() or s.get("schema_version") != _schema_version()
+                or s.get("sources") != [os.path.abspath(x) for x in sources]
+                or s.get("fingerprint") != fingerprint(sources))
+
+    def outdated(self):
+        """Sources of an index written by an older version (to rebuild it from); None if current."""
+        if layout.is_old_layout(self.dir):
+            import json
+
+            try:
+                with open(os.path.join(self.dir, "CURRENT"), encoding="utf-8") as f:
+                    gen = f.read().strip()
+                with open(os.path.join(self.dir, gen, "meta.json"), encoding="utf-8") as f:
+                    return list(json.load(f).get("sources") or [])
+            except (OSError, ValueError):
+                return []
+        s = self.settings()
+        if s and s.get("schema_version") != _schema_version():
+            return list(s.get("sources") or [])
+        return None
+
+
+def _schema_version():
+    from .schema import SCHEMA_VERSION
+
+    return SCHEMA_VERSION
+
+
+class EmbeddedReader(Reader):
+    """One snapshot of the embedded engine, with its derived name table and repeat groups."""
+
+    def __init__(self, engine: EmbeddedEngine, snap: Snapshot):
+        self.engine = engine
+        self.snap = snap
+        self.dictionary = snap.dictionary
+        self.generation = snap.generation
+
+    @property
+    def names(self):
+        settings = self.engine.settings()
+        curated = tuple(settings.get("curated") or ())
+
+        def make(snap):
+            from ...names import MinedPair, build_table
+
+            return build_table([MinedPair(zh, alias, aid, n) for zh, alias, aid, n in snap.mined()],
+                               curated_paths=curated)
+
+        return self.engine.manager.derived("names", self.snap, make,
+                                           digest=lambda s: (s.mined_digest(), curated))
+
+    @property
+    def repeats(self):
+        return self.snap.repeats
+
+    def evaluate(self, compiled):
+        from ...match import Evaluator
+
+        return Evaluator(self.snap).run(compiled)
+
+    def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int) -> Matches:
+        docs, scores = self.evaluate(compiled)
+        docs, scores = filter_docs(self.snap, docs, scores, filters)
+        return match(self.snap, docs, scores, sort, offset, limit, candidates)
+
+    def matched_docs(self, compiled, filters: Filters | None = None):
+        docs, scores = self.evaluate(compiled)
+        if filters is not None:
+            docs, scores = filter_docs(self.snap, docs, scores, filters)
+        return docs, scores
+
+    def matching_refs(self, compiled) -> list:
+        return self.evaluate(compiled)[0].tolist()
+
+    def paragraph(self, ref) -> Paragraph:
+        f = self.snap.stored(int(ref))
+        return Paragraph(f["article"], int(f["n"]), f.get("title", ""), f.get("date") or None, f["text"],
+                         f.get("source", ""), f.get("url", ""), f.get("author", ""))
+
+    def n_of(self, ref) -> int:
+        return int(self.snap.doc_n[int(ref)])
+
+    def article(self, article_id: str):
+        docs = self.snap.article_docs(article_id)
+        if not len(docs):
+            return None
+        return [(int(d), self.paragraph(d)) for d in docs.tolist()]
+
+    def key(self, ref) -> tuple[str, int]:
+        d = int(ref)
+        return self.snap.article_ids[int(self.snap.doc_article[d])], int(self.snap.doc_n[d])
+
+    def stats(self) -> dict:
+        s = self.snap
+        return {"engine": "embedded", "generation": s.generation, "segments": len(s.segments),
+                "paragraphs": s.nlive, "articles": s.narticles,
+                "deleted": int(s.ndocs - s.nlive)}

@@ -1,0 +1,249 @@
+"""Reading an index: a snapshot of one commit, reopened only when the index changes.
+
+``Snapshot`` is what one commit holds: its segments in order, each with its
+accelerator (memory-mapped), its live-document mask (from Whoosh's deletions)
+and a Whoosh segment reader for stored fields, kept open.  Documents are
+numbered globally: segment k's documents start at ``base[k]``.  Everything a
+query needs per document (paragraph number, date, article and outlet ordinals,
+lengths for BM25) is gathered into global arrays when the snapshot opens;
+article ordinals sort as article ids do, so ties are broken the same way
+whatever the segment layout.
+
+``Manager`` (Lucene's SearcherManager) hands out the current snapshot and opens
+a new one when a commit lands, reusing the accelerators and Whoosh readers of
+segments that did not change (a new deletion only changes a live mask).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+import weakref
+from functools import cached_property
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.reading import SegmentReader
+
+from ...repeats import RepeatIndex, RepeatSegment
+from .accel import SegmentAccel
+from .layout import INDEX_NAME, accel_dir
+from .writer import latest_toc, live_mask
+
+
+class _Stored:
+    """A Whoosh segment reader for stored fields, shared by the snapshots that hold its
+    segment and closed when the last of them is gone."""
+
+    def __init__(self, storage, schema, segment):
+        self.reader = SegmentReader(storage, schema, segment)
+        self.lock = threading.Lock()
+        if self.reader.doc_count_all():
+            self.reader.stored_fields(0)  # open the stored-fields file now (it may be unlinked later)
+        weakref.finalize(self, _close, self.reader)
+
+    def get(self, docnum: int) -> dict:
+        with self.lock:  # Whoosh readers seek and read a shared file
+            return self.reader.stored_fields(docnum)
+
+
+def _close(reader) -> None:
+    try:
+        reader.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+class SegmentView:
+    """One segment of a snapshot."""
+
+    def __init__(self, index_dir: str, storage, schema, segment, previous: "SegmentView | None" = None):
+        self.segid = segment.segid
+        self.segment = segment
+        if previous is not None:
+            self.accel, self._stored = previous.accel, previous._stored
+        else:
+            self.accel = SegmentAccel(accel_dir(index_dir, self.segid))
+            self._stored = _Stored(storage, schema, segment)
+        self.ndocs = segment.doc_count_all()
+        self.live = live_mask(segment)
+        self.deleted = self.ndocs - int(self.live.sum())
+        self.base = 0
+
+    def stored(self, local: int) -> dict:
+        return self._stored.get(int(self.accel.doc_whoosh[local]))
+
+
+class Snapshot:
+    """The documents of one commit, with global per-document arrays."""
+
+    def __init__(self, index_dir: str, toc, previous: "Snapshot | None" = None):
+        self.index_dir = index_dir
+        self.generation = toc.generation
+        self.schema = toc.schema
+        self.dictionary = toc.schema["words"].analyzer[0].dictionary
+        storage = FileStorage(index_dir)
+        old = {v.segid: v for v in previous.segments} if previous is not None else {}
+        self.segments: list[SegmentView] = []
+        base = 0
+        for seg in toc.segments:
+            v = SegmentView(index_dir, storage, toc.schema, seg, old.get(seg.segid))
+            v.base = base
+            base += v.ndocs
+            self.segments.append(v)
+        self.ndocs = base
+        self.bases = np.array([v.base for v in self.segments] + [base], np.int64)
+        cat = lambda f, dt=None: (np.concatenate([np.asarray(f(v)) for v in self.segments]).astype(dt) if dt else  # noqa: E731
+                                  np.concatenate([np.asarray(f(v)) for v in self.segments])) if self.segments else np.zeros(0, dt or np.int32)
+        self.live = cat(lambda v: v.live, bool)
+        self.nlive = int(self.live.sum())
+        self.doc_n = cat(lambda v: v.accel.doc_n, np.int32)
+        self.doc_date = cat(lambda v: v.accel.doc_date, np.int32)
+        self.uni_len = cat(lambda v: v.accel.uni_len, np.float32)
+        self.gram_len = cat(lambda v: v.accel.gram_len, np.float32)
+        self.word_len = cat(lambda v: v.accel.word_len, np.float32)
+        live = self.live
+        n = max(self.nlive, 1)
+        self.avg = {"uni": float(self.uni_len[live].sum(dtype=np.float64)) / n or 1.0,
+                    "gram": float(self.gram_len[live].sum(dtype=np.float64)) / n or 1.0,
+                    "word": float(self.word_len[live].sum(dtype=np.float64)) / n or 1.0}
+        self._articles()
+
+    def _articles(self):
+        """Global article ordinals (live articles, sorted by id) and outlet ordinals."""
+        per_seg, ids, outlets = [], set(), set()
+        for v in self.segments:
+            a = v.accel
+            seg_ids = a.art_id.tolist()
+            seg_src = a.art_source.tolist()
+            alive = np.add.reduceat(v.live.astype(np.int64), np.asarray(a.art_first)) > 0 if len(seg_ids) else \
+                np.zeros(0, bool)
+            per_seg.append((seg_ids, seg_src, alive))
+            ids.update(i for i, ok in zip(seg_ids, alive.tolist()) if ok)
+            outlets.update(s for s, ok in zip(seg_src, alive.tolist()) if ok)
+        self.article_ids = sorted(ids)
+        self.article_ordinal = {aid: i for i, aid in enumerate(self.article_ids)}
+        self.outlets = sorted(outlets)
+        oo = {s: i for i, s in enumerate(self.outlets)}
+        arts, srcs = [], []
+        for v, (seg_ids, seg_src, alive) in zip(self.segments, per_seg):
+            amap = np.array([self.article_ordinal.get(i, -1) if ok else -1 for i, ok in zip(seg_ids, alive.tolist())],
+                            np.int32)
+            smap = np.array([oo.get(s, -1) if ok else -1 for s, ok in zip(seg_src, alive.tolist())], np.int32)
+            da = np.asarray(v.accel.doc_art)
+            arts.append(amap[da] if len(amap) else np.zeros(len(da), np.int32))
+            srcs.append(smap[da] if len(smap) else np.zeros(len(da), np.int32))
+        self.doc_article = np.concatenate(arts) if arts else np.zeros(0, np.int32)
+        self.doc_outlet = np.concatenate(srcs) if srcs else np.zeros(0, np.int32)
+        self.narticles = len(self.article_ids)
+
+    # ------------------------------------------------------------ documents
+    def segment_of(self, doc: int) -> SegmentView:
+        return self.segments[int(np.searchsorted(self.bases, doc, side="right")) - 1]
+
+    def stored(self, doc: int) -> dict:
+        v = self.segment_of(doc)
+        return v.stored(doc - v.base)
+
+    def article_docs(self, article_id: str) -> np.ndarray:
+        """Global documents of a live article, in paragraph order."""
+        out = []
+        for v in self.segments:
+            local = v.accel.article_docs(article_id)
+            local = local[v.live[local]] if len(local) else local
+            if len(local):
+                out.append(local + v.base)
+        if not out:
+            return np.zeros(0, np.int64)
+        docs = np.concatenate(out)
+        return docs[np.argsort(self.doc_n[docs], kind="stable")]
+
+    # ------------------------------------------------------------ derived, per snapshot
+    @cached_property
+    def doc_class(self) -> np.ndarray:
+        return np.concatenate([np.asarray(v.accel.doc_class) for v in self.segments]) if self.segments else \
+            np.zeros(0, np.uint64)
+
+    @cached_property
+    def repeats(self) -> RepeatIndex:
+        segs = [RepeatSegment(v.base, v.live, v.accel.cls_sorted, v.accel.cls_doc, v.accel.table, v.accel.e_src,
+                              v.accel.e_dst, v.accel.e_sim) for v in self.segments]
+        doc_len = np.concatenate([np.asarray(v.accel.doc_nlen) for v in self.segments]) if self.segments else \
+            np.zeros(0, np.int32)
+        return RepeatIndex(segs, self.doc_class, doc_len, self.doc_article, self.doc_n, self.doc_date,
+                           self.article_ids.__getitem__)
+
+    def mined(self) -> list[tuple[str, str, str, int]]:
+        """Name pairs mined from live paragraphs: (zh, alias, article id, n), sorted."""
+        out = []
+        for v in self.segments:
+            ids = None
+            for d, zh, alias in v.accel.mined():
+                if v.live[d]:
+                    if ids is None:
+                        ids = v.accel.art_id.tolist()
+                    out.append((zh, alias, ids[int(v.accel.doc_art[d])], int(v.accel.doc_n[d])))
+        return sorted(out)
+
+    def mined_digest(self) -> str:
+        h = hashlib.sha256()
+        for row in self.mined():
+            h.update("\x00".join(map(str, row)).encode("utf-8") + b"\x01")
+        return h.hexdigest()
+
+
+class Manager:
+    """The current snapshot of an index folder; a new one when a commit lands.
+
+    ``current()`` costs one ``stat`` of the folder when nothing changed."""
+
+    RECHECK = 1.0  # seconds: list the folder at least this often even if its mtime is unchanged
+
+    def __init__(self, index_dir: str):
+        self.dir = index_dir
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+        self._mtime = None
+        self._checked = 0.0
+        self._derived: dict = {}
+
+    def current(self) -> Snapshot:
+        try:
+            mtime = os.stat(self.dir).st_mtime_ns
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first") from None
+        now = time.monotonic()
+        snap = self._snap
+        if snap is not None and mtime == self._mtime and now - self._checked < self.RECHECK:
+            return snap
+        with self._lock:
+            snap = self._snap
+            for attempt in range(5):
+                toc = latest_toc(FileStorage(self.dir)) if os.path.isdir(self.dir) else None
+                if toc is None:
+                    raise FileNotFoundError(f"no index in {self.dir}: run `searcher build` first")
+                if snap is not None and snap.generation == toc.generation:
+                    break
+                try:
+                    snap = Snapshot(self.dir, toc, snap)
+                    break
+                except FileNotFoundError:  # a commit and a cleanup overtook us: read the newest
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.02)
+            self._snap = snap
+            self._mtime = mtime
+            self._checked = now
+            return snap
+
+    def derived(self, key: str, snap: Snapshot, make, digest=None):
+        """A value derived from a snapshot, reused across snapshots with the same digest."""
+        d = digest(snap) if digest else snap.generation
+        hit = self._derived.get(key)
+        if hit is not None and hit[0] == d:
+            return hit[1]
+        value = make(snap)
+        self._derived[key] = (d, value)
+        return value

@@ -1,0 +1,95 @@
+"""``searcher serve``: worker processes over one index, plus a maintenance process.
+
+The page and API run in a standard pre-fork WSGI server (gunicorn, threaded
+workers: keep-alive connections, one process per core), so searches use every
+core; the workers share the memory-mapped index and each opens a new snapshot
+when a commit lands.  A maintenance process runs merges in the background and,
+with ``--watch``, keeps folders of articles indexed.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+
+WATCH_EVERY = 1.0  # seconds between scans of watched folders
+MERGE_EVERY = 10.0  # seconds between looks at the merge policy
+
+
+def maintenance(index_dir: str, watch: list[str]) -> None:
+    """Loop forever: sync watched folders, merge when the policy asks."""
+    from .engine import open_engine
+    from .watch import FolderWatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    log = logging.getLogger("searcher.maintenance")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    eng = open_engine(index_dir)
+    watcher = FolderWatcher(eng, watch) if watch else None
+    last_merge = 0.0
+    while True:
+        try:
+            if watcher is not None:
+                r = watcher.sync()
+                if r and (r["added"] or r["replaced"] or r["deleted"]):
+                    log.info("watch: added %d, replaced %d, deleted %d", len(r["added"]), len(r["replaced"]),
+                             len(r["deleted"]))
+            if time.monotonic() - last_merge > MERGE_EVERY:
+                last_merge = time.monotonic()
+                for m in eng.merge():
+                    log.info("merged %d segments into %d paragraphs in %.1f s", len(m["merged"]), m["docs"],
+                             m["seconds"])
+        except Exception as e:  # noqa: BLE001 - keep maintaining; say what failed
+            log.warning("maintenance: %s: %s", type(e).__name__, e)
+        time.sleep(WATCH_EVERY)
+
+
+def start_maintenance(index_dir: str, watch: list[str]):
+    proc = mp.get_context("fork").Process(target=maintenance, args=(index_dir, watch), daemon=True,
+                                          name="searcher-maintenance")
+    proc.start()
+    return proc
+
+
+def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 0,
+               write_token: str | None = None, watch: list[str] = (), dev: bool = False) -> None:
+    from .web import create_app
+
+    config = {"INDEX_DIR": index_dir, "WRITE_TOKEN": write_token}
+    proc = start_maintenance(index_dir, list(watch))
+    extra = []
+    if write_token:
+        extra.append("writes on (Bearer token)")
+    if watch:
+        extra.append("watching " + ", ".join(watch))
+    try:
+        if dev:
+            print(f"serving {index_dir} on http://{host}:{port}/ (development server)"
+                  + "".join(f"; {e}" for e in extra), file=sys.stderr)
+            create_app(config).run(host=host, port=port, debug=False, use_reloader=False)
+            return
+        from gunicorn.app.base import BaseApplication
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        n = workers or max(2, cores)
+
+        class App(BaseApplication):
+            def load_config(self):
+                for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": "gthread", "threads": 4,
+                             "timeout": 120, "keepalive": 30, "accesslog": None, "errorlog": "-",
+                             "loglevel": "warning", "proc_name": "searcher"}.items():
+                    self.cfg.set(k, v)
+
+            def load(self):
+                return create_app(config)
+
+        print(f"serving {index_dir} on http://{host}:{port}/ ({n} worker processes)"
+              + "".join(f"; {e}" for e in extra), file=sys.stderr)
+        App().run()
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
