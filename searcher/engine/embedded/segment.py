@@ -104,11 +104,18 @@ def merge_segments(workdir: str, storage, schema, segments: list, sources: list,
     os.makedirs(workdir, exist_ok=True)
     dictionary = schema["words"].analyzer[0].dictionary
 
+    readers = []
+
     def fill(writer):
         for seg in segments:
-            writer.add_reader(SegmentReader(storage, schema, seg))
+            readers.append(SegmentReader(storage, schema, seg))
+            writer.add_reader(readers[-1])
 
-    seg = _whoosh_segment(workdir, make_schema(dictionary), fill, limitmb)
+    try:
+        seg = _whoosh_segment(workdir, make_schema(dictionary), fill, limitmb)
+    finally:
+        for r in readers:
+            r.close()
     reader = SegmentReader(FileStorage(workdir), schema, seg)
     try:
         rows = accel.rows_of_whoosh_segment(reader)
