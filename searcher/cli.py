@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import index as idx
-from .expansion import variants_json
+from .names import variants_json
 from .query import QueryError
 from .search import SearchParams, search
 
@@ -76,7 +76,10 @@ def build(sources, index_dir, as_json, quiet):
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="'date' is newest first, '-date' oldest first.")
 @click.option("--no-variants", is_flag=True, help="Search only the spelling typed (no 川普 for 特朗普).")
-def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants):
+@click.option("--no-discovered", is_flag=True, help="Leave out variants the index discovered itself.")
+@click.option("--exclude", default="", help="Spellings not to search, comma-separated.")
+def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants,
+               no_discovered, exclude):
     """Search the index.  Words are ANDed; "quoted phrases", OR, -word / NOT word.
 
     \b
@@ -86,12 +89,13 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
     """
     _need_index(index_dir)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
-            "to": date_to, "sort": sort, "variants": "off" if no_variants else "on"}
+            "to": date_to, "sort": sort, "variants": "off" if no_variants else "on",
+            "discovered": "off" if no_discovered else "on", "exclude": exclude}
     try:
         params = SearchParams.from_args(args)
         gen = idx.IndexHandle(index_dir).current()
         with gen.searcher() as s:
-            result = search(s, params, variants=gen.variants, repeats=gen.repeats)
+            result = search(s, params, variants=gen.variants, repeats=gen.repeats, corpus=gen.corpus)
     except QueryError as e:
         raise click.UsageError(str(e)) from None
     except FileNotFoundError as e:
@@ -101,7 +105,9 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         return
     click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
     for v in result.variants:
-        click.echo(f"also searched for {v.term}: " + " · ".join(m for m in v.group if m != v.term))
+        said = f" (拼音 {v.term} → {v.understood})" if v.understood and "pinyin" in v.sources else ""
+        click.echo(f"also searched for {v.term}{said}: " + " · ".join(m for m in v.group if m != v.term)
+                   + f"  [{', '.join(v.sources)}]")
     for r in result.results:
         click.echo("")
         click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
@@ -157,7 +163,9 @@ def repeats(index_dir, as_json, kind, limit):
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /api/variants).")
 @click.option("--mined", is_flag=True, help="List every pair mined from the indexed articles, for review.")
-def variants(term, index_dir, as_json, mined):
+@click.option("--discovered", is_flag=True,
+              help="Also list variants the index proposes itself (alike in sound and context), with evidence.")
+def variants(term, index_dir, as_json, mined, discovered):
     """Show every spelling of a name and where each came from.
 
     Sources: mined (article and paragraph where the press wrote 中文名（English）),
@@ -171,7 +179,21 @@ def variants(term, index_dir, as_json, mined):
         searcher variants --mined
     """
     _need_index(index_dir)
-    table = idx.IndexHandle(index_dir).current().variants
+    gen = idx.IndexHandle(index_dir).current()
+    table = gen.variants
+    if discovered and not term:
+        from .names.discovery import discover_all
+
+        rows = [d.to_json() for d in discover_all(table, gen.corpus)] if gen.corpus is not None else []
+        if as_json:
+            _echo_json({"discovered": rows})
+        else:
+            for d in rows:
+                ev = d["evidence"]
+                click.echo(f"{d['term']}\t{d['other']}\tsound {d['sound']}\tcontext {d['context']}\t"
+                           f"{'confident' if d['confident'] else 'candidate'}\t"
+                           f"shared: {' '.join(ev.get('shared_context', []))}")
+        return
     if mined:
         rows = table.mined_report()
         if as_json:
@@ -182,7 +204,7 @@ def variants(term, index_dir, as_json, mined):
         return
     if not term:
         raise click.UsageError("give a TERM (or --mined)")
-    data = variants_json(table, term)
+    data = variants_json(table, term, gen.corpus, discovered)
     if as_json:
         _echo_json(data)
         return
@@ -197,6 +219,12 @@ def variants(term, index_dir, as_json, mined):
 def _prov(p: dict) -> str:
     if p.get("source") == "mined":
         return f"mined: {p.get('id')} ¶{p.get('n')}"
+    if p.get("source") == "compound":
+        return "compound of " + " + ".join(p.get("leaders", []))
+    if p.get("source") == "pinyin":
+        return f"pinyin: {p.get('typed')}"
+    if p.get("source") == "discovered":
+        return f"discovered: sound {p.get('sound')}, context {p.get('context')}"
     extra = p.get("group") or p.get("file") or ""
     return f"{p.get('source')}" + (f" ({extra})" if extra else "")
 

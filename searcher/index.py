@@ -32,10 +32,9 @@ from whoosh.system import pack_uint
 from . import postings as pst
 from .analysis import register_words, word_analyzer, word_counts
 from .ingest import IngestReport, fingerprint, read_sources
-from .mining import mine_pairs
 from .repeats import find_repeats
 from .repeatstore import RepeatStore
-from .variants import CURATED_PATH, VariantTable
+from .names import CURATED_PATH, MinedPair, base_segmenter_words, build_table, mine_pairs
 
 SCHEMA_VERSION = 2
 CURRENT = "CURRENT"
@@ -43,6 +42,7 @@ LOCK = ".build.lock"
 META = "meta.json"
 REPEATS = "repeats.json"
 VARIANTS = "variants.json"
+MEMORY_CORPUS_MAX = 20000  # paragraphs; the in-memory corpus of names.MemoryCorpus stops there
 POSTINGS = "postings"
 
 
@@ -433,9 +433,11 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             clock("read")
             _stage(progress, f"{summary.articles} articles, {summary.paragraphs} paragraphs read; "
                              "mining variant names")
-            table = VariantTable.build(mine_pairs(paragraphs), curated_paths=[CURATED_PATH, *curated])
-            table.save(os.path.join(gen_path, VARIANTS))
-            register_words(table.segmenter_words())
+            mined = mine_pairs(paragraphs)
+            curated_paths = [CURATED_PATH, *curated]
+            table = build_table(mined, curated_paths)
+            _save_mined(os.path.join(gen_path, VARIANTS), mined, curated_paths)
+            register_words(base_segmenter_words(curated_paths))
             summary.variant_groups = len(table.groups())
             summary.mined_pairs = len(table.mined_report())
             clock("variants")
@@ -493,10 +495,22 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
         return summary
 
 
+def _save_mined(path: str, mined, curated_paths) -> None:
+    """The generation's mined name pairs (the table is built from them and the cached base)."""
+    data = {"format": "searcher-mined/1", "curated": [os.path.abspath(p) for p in curated_paths],
+            "mined": [[p.zh, p.alias, p.id, p.n] for p in mined]}
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False)
+    os.replace(path + ".tmp", path)
+
+
 def load_variants(path: str):
-    table = VariantTable.load(path)
-    register_words(table.segmenter_words())
-    return table
+    """The name table of a generation: the cached base plus the generation's mined pairs."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    curated = data.get("curated", [CURATED_PATH])
+    register_words(base_segmenter_words(curated))
+    return build_table([MinedPair(*x) for x in data.get("mined", [])], curated)
 
 
 class Generation:
@@ -534,8 +548,25 @@ class Generation:
 
     @property
     def variants(self):
-        """``variants.VariantTable`` of this generation (its names registered with jieba)."""
+        """``names.NameTable`` of this generation (base names registered with jieba)."""
         return self.side(VARIANTS, load_variants)
+
+    @property
+    def corpus(self):
+        """``names.MemoryCorpus`` over this generation's paragraphs (for pinyin queries, summit
+        compounds and discovered variants; the engine will answer these from its index)."""
+        if "corpus" not in self._side:
+            from .names import MemoryCorpus
+
+            with self._lock:
+                if "corpus" not in self._side and self.ix.doc_count() > MEMORY_CORPUS_MAX:
+                    self._side["corpus"] = None  # too large to hold in memory: names without it
+                if "corpus" not in self._side:
+                    with self.ix.searcher() as s:
+                        paras = sorted((d["article"], d["n"], d.get("date") or None, d["text"])
+                                       for d in s.all_stored_fields())
+                    self._side["corpus"] = MemoryCorpus(paras)
+        return self._side["corpus"]
 
     @property
     def repeats(self):

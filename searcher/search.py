@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .expansion import Expander
+from .names import Expander
 from .highlight import highlight
 from .ingest import parse_date
 from .match import Evaluator
@@ -85,6 +85,8 @@ class SearchParams:
     date_to: str | None = None
     sort: str = "relevance"
     variants: bool = True  # expand names to every spelling
+    exclude: tuple = ()  # spellings not to search (chips switched off)
+    discovered: bool = True  # use discovered (unwritten) variants
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -107,6 +109,12 @@ class SearchParams:
         if v not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
             raise QueryError("variants must be 'on' or 'off'.")
         p.variants = v in ("on", "1", "true", "yes")
+        ex = args.get("exclude") or ""
+        p.exclude = tuple(x.strip() for x in ex.replace("，", ",").split(",") if x.strip())[:64]
+        d = (args.get("discovered") or "on").strip().lower()
+        if d not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+            raise QueryError("discovered must be 'on' or 'off'.")
+        p.discovered = d in ("on", "1", "true", "yes")
         return p
 
 
@@ -142,7 +150,7 @@ def date_range(date_from, date_to):
     return date_number(date_from) or 1, date_number(date_to) or 99999999
 
 
-def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult:
+def search(s, params: SearchParams, variants=None, repeats=None, corpus=None) -> SearchResult:
     """Run a query on a ``Searcher`` ``s`` (``Generation.searcher()``).
 
     ``variants`` (a ``VariantTable``) expands names to every spelling unless
@@ -151,7 +159,8 @@ def search(s, params: SearchParams, variants=None, repeats=None) -> SearchResult
     ``repeats`` (a ``RepeatStore``) flags repeated passages, keeps boilerplate out
     of snippets, never shows one passage twice in an article, and marks a passage
     already shown for a higher-ranked article as ``duplicate_of`` it."""
-    expander = Expander(variants) if variants is not None and params.variants else None
+    expander = Expander(variants, corpus, params.exclude, params.discovered) \
+        if variants is not None and params.variants else None
     compiled = compile_query(params.q, params.op, expander)
     patterns = []
     for lit in compiled.literals:
@@ -258,10 +267,10 @@ def article(s, article_id: str):
     return meta, [(int(d["n"]), d["text"]) for d in docs]
 
 
-def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
+def patterns_for(q: str, op: str = "and", variants=None, corpus=None) -> list[str]:
     """The strings a query highlights (for the article page); [] if it cannot run."""
     try:
-        compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
+        compiled = compile_query(q, op, Expander(variants, corpus) if variants is not None else None)
     except QueryError:
         return []
     out = []
@@ -272,9 +281,9 @@ def patterns_for(q: str, op: str = "and", variants=None) -> list[str]:
     return out
 
 
-def matching_paragraphs(s, q: str, op: str = "and", variants=None) -> set[tuple[str, int]]:
+def matching_paragraphs(s, q: str, op: str = "and", variants=None, corpus=None, **expand) -> set[tuple[str, int]]:
     """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
-    compiled = compile_query(q, op, Expander(variants) if variants is not None else None)
+    compiled = compile_query(q, op, Expander(variants, corpus, **expand) if variants is not None else None)
     p = s.postings
     docs, _ = Evaluator(p).run(compiled)
     return {(p.article_ids[int(a)], int(n)) for a, n in zip(p.doc_article[docs], p.doc_n[docs])}

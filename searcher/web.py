@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_templ
 from markupsafe import Markup
 
 from . import index as idx
-from .expansion import variants_json
+from .names import variants_json
 from .highlight import find_spans, render
 from .query import QueryError
 from .search import SearchParams, article, patterns_for, search
@@ -119,7 +119,7 @@ def api_search():
 
 def run_search(params):
     gen = get_generation()
-    return search(get_searcher(), params, variants=gen.variants, repeats=gen.repeats)
+    return search(get_searcher(), params, variants=gen.variants, repeats=gen.repeats, corpus=gen.corpus)
 
 
 @bp.route("/api/variants")
@@ -129,7 +129,9 @@ def api_variants():
         return jsonify(error="Missing parameter q (the name to look up)."), 400
     if len(term) > 200:
         return jsonify(error="q is too long (limit 200 characters)."), 400
-    return jsonify(variants_json(get_generation().variants, term))
+    gen = get_generation()
+    discovered = request.args.get("discovered", "0") in ("1", "on", "true", "yes")
+    return jsonify(variants_json(gen.variants, term, gen.corpus, discovered))
 
 
 @bp.route("/api/repeats")
@@ -156,7 +158,8 @@ def article_page(article_id):
     q = request.args.get("q", "")
     gen = get_generation()
     expand = request.args.get("variants", "on") not in ("off", "0", "false", "no")
-    patterns = patterns_for(q, request.args.get("op", "and"), gen.variants if expand else None) if q else []
+    patterns = patterns_for(q, request.args.get("op", "and"), gen.variants if expand else None,
+                            gen.corpus if expand else None) if q else []
     repeats = gen.repeats
     shown = [(n, Markup(render(text, find_spans(text, patterns))), repeats.flag(article_id, n))
              for n, text in paragraphs]
