@@ -175,7 +175,10 @@ def merge(index_dir, as_json):
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="'date' is newest first, '-date' oldest first.")
 @click.option("--no-variants", is_flag=True, help="Search only the spelling typed (no 川普 for 特朗普).")
-def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants):
+@click.option("--no-discovered", is_flag=True, help="Leave out variants the index discovered itself.")
+@click.option("--exclude", default="", help="Spellings not to search, comma-separated.")
+def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants,
+               no_discovered, exclude):
     """Search the index.  Words are ANDed; "quoted phrases", OR, -word / NOT word.
 
     \b
@@ -185,7 +188,8 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
     """
     eng = _need_index(index_dir)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
-            "to": date_to, "sort": sort, "variants": "off" if no_variants else "on"}
+            "to": date_to, "sort": sort, "variants": "off" if no_variants else "on",
+            "discovered": "off" if no_discovered else "on", "exclude": exclude}
     try:
         params = SearchParams.from_args(args)
         result = search(eng.reader(), params)
@@ -198,7 +202,9 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         return
     click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
     for v in result.variants:
-        click.echo(f"also searched for {v.term}: " + " · ".join(m for m in v.group if m != v.term))
+        said = f" (拼音 {v.term} → {v.understood})" if v.understood and "pinyin" in v.sources else ""
+        click.echo(f"also searched for {v.term}{said}: " + " · ".join(m for m in v.group if m != v.term)
+                   + f"  [{', '.join(v.sources)}]")
     for r in result.results:
         click.echo("")
         click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
@@ -257,7 +263,9 @@ def repeats(index_dir, as_json, kind, limit):
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /api/variants).")
 @click.option("--mined", is_flag=True, help="List every pair mined from the indexed articles, for review.")
-def variants(term, index_dir, as_json, mined):
+@click.option("--discovered", is_flag=True,
+              help="Also list variants the index proposes itself (alike in sound and context), with evidence.")
+def variants(term, index_dir, as_json, mined, discovered):
     """Show every spelling of a name and where each came from.
 
     Sources: mined (article and paragraph where the press wrote 中文名（English）),
@@ -272,7 +280,21 @@ def variants(term, index_dir, as_json, mined):
         searcher variants --mined
     """
     eng = _need_index(index_dir)
-    table = eng.reader().names
+    reader = eng.reader()
+    table = reader.names
+    if discovered and not term:
+        from .names.discovery import discover_all
+
+        rows = [d.to_json() for d in discover_all(table, reader.corpus)]
+        if as_json:
+            _echo_json({"discovered": rows})
+        else:
+            for d in rows:
+                ev = d["evidence"]
+                click.echo(f"{d['term']}\t{d['other']}\tsound {d['sound']}\tcontext {d['context']}\t"
+                           f"{'confident' if d['confident'] else 'candidate'}\t"
+                           f"shared: {' '.join(ev.get('shared_context', []))}")
+        return
     if mined:
         rows = table.mined_report()
         if as_json:
@@ -283,7 +305,7 @@ def variants(term, index_dir, as_json, mined):
         return
     if not term:
         raise click.UsageError("give a TERM (or --mined)")
-    data = variants_json(table, term)
+    data = variants_json(table, term, reader.corpus, discovered)
     if as_json:
         _echo_json(data)
         return
@@ -298,6 +320,12 @@ def variants(term, index_dir, as_json, mined):
 def _prov(p: dict) -> str:
     if p.get("source") == "mined":
         return f"mined: {p.get('id')} ¶{p.get('n')}"
+    if p.get("source") == "compound":
+        return "compound of " + " + ".join(p.get("leaders", []))
+    if p.get("source") == "pinyin":
+        return f"pinyin: {p.get('typed')}"
+    if p.get("source") == "discovered":
+        return f"discovered: sound {p.get('sound')}, context {p.get('context')}"
     extra = p.get("group") or p.get("file") or ""
     return f"{p.get('source')}" + (f" ({extra})" if extra else "")
 

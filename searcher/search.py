@@ -84,6 +84,8 @@ class SearchParams:
     date_to: str | None = None
     sort: str = "relevance"
     variants: bool = True  # expand names to every spelling
+    exclude: tuple = ()  # spellings not to search (chips switched off)
+    discovered: bool = True  # use discovered (unwritten) variants
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -106,6 +108,12 @@ class SearchParams:
         if v not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
             raise QueryError("variants must be 'on' or 'off'.")
         p.variants = v in ("on", "1", "true", "yes")
+        ex = args.getlist("exclude") if hasattr(args, "getlist") else [args.get("exclude") or ""]
+        p.exclude = tuple(x.strip() for e in ex for x in (e or "").replace("，", ",").split(",") if x.strip())[:64]
+        d = (args.get("discovered") or "on").strip().lower()
+        if d not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+            raise QueryError("discovered must be 'on' or 'off'.")
+        p.discovered = d in ("on", "1", "true", "yes")
         return p
 
 
@@ -149,7 +157,8 @@ def search(reader, params: SearchParams, variants: bool = True) -> SearchResult:
     (the reader's repeat groups) are flagged, boilerplate is kept out of snippets,
     one passage is never shown twice in an article, and a passage already shown
     for a higher-ranked article is marked ``duplicate_of`` it."""
-    expander = Expander(reader.names) if variants and params.variants else None
+    expander = (Expander(reader.names, getattr(reader, "corpus", None), params.exclude, params.discovered)
+                if variants and params.variants else None)
     compiled = compile_query(params.q, params.op, expander, reader.dictionary)
     patterns = []
     for lit in compiled.literals:
@@ -209,10 +218,12 @@ def article(reader, article_id: str):
     return meta, [(p.n, p.text, ref) for ref, p in paras]
 
 
-def patterns_for(q: str, op: str = "and", names=None, dictionary=None) -> list[str]:
+def patterns_for(q: str, op: str = "and", names=None, dictionary=None, corpus=None, exclude=(),
+                 discovered: bool = True) -> list[str]:
     """The strings a query highlights (for the article page); [] if it cannot run."""
     try:
-        compiled = compile_query(q, op, Expander(names) if names is not None else None, dictionary)
+        expander = Expander(names, corpus, exclude, discovered) if names is not None else None
+        compiled = compile_query(q, op, expander, dictionary)
     except QueryError:
         return []
     out = []
@@ -223,7 +234,8 @@ def patterns_for(q: str, op: str = "and", names=None, dictionary=None) -> list[s
     return out
 
 
-def matching_paragraphs(reader, q: str, op: str = "and", variants: bool = False) -> set[tuple[str, int]]:
+def matching_paragraphs(reader, q: str, op: str = "and", variants: bool = False, **expand) -> set[tuple[str, int]]:
     """Every (article id, paragraph number) a query matches, unranked (for evaluation)."""
-    compiled = compile_query(q, op, Expander(reader.names) if variants else None, reader.dictionary)
+    expander = Expander(reader.names, getattr(reader, "corpus", None), **expand) if variants else None
+    compiled = compile_query(q, op, expander, reader.dictionary)
     return {reader.key(r) for r in reader.matching_refs(compiled)}

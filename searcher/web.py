@@ -133,7 +133,9 @@ def api_variants():
         return jsonify(error="Missing parameter q (the name to look up)."), 400
     if len(term) > 200:
         return jsonify(error="q is too long (limit 200 characters)."), 400
-    return jsonify(variants_json(get_reader().names, term))
+    discovered = (request.args.get("discovered") or "0").strip().lower() in ("1", "on", "true", "yes")
+    reader = get_reader()
+    return jsonify(variants_json(reader.names, term, reader.corpus, discovered))
 
 
 @bp.route("/api/repeats")
@@ -163,7 +165,7 @@ def article_page(article_id):
     q = request.args.get("q", "")
     expand = request.args.get("variants", "on") not in ("off", "0", "false", "no")
     patterns = patterns_for(q, request.args.get("op", "and"), reader.names if expand else None,
-                            reader.dictionary) if q else []
+                            reader.dictionary, reader.corpus) if q else []
     repeats = reader.repeats
     shown = [(n, Markup(render(text, find_spans(text, patterns))), repeats.flag(ref)) for n, text, ref in paragraphs]
     return render_template("article.html", meta=meta, paragraphs=shown, q=q)

@@ -76,6 +76,6 @@ def seed_paragraphs():
 @pytest.fixture(scope="session")
 def seed_pairs(seed_paragraphs):
     """Name pairs mined from the seeds."""
-    from searcher.mining import mine_pairs
+    from searcher.names import mine_pairs
 
     return mine_pairs(seed_paragraphs)

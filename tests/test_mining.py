@@ -3,8 +3,9 @@ import os
 
 import pytest
 
-from searcher.mining import MinedPair, mine_pairs, parse_bracket
-from searcher.variants import norm_key, read_table
+from searcher.names import MinedPair, mine_pairs
+from searcher.names.keys import norm_key, read_table
+from searcher.names.mining import parse_bracket
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LABELS = os.path.join(ROOT, "tests", "mined_labels_seeds.tsv")

@@ -88,10 +88,9 @@ def test_api_and_cli_explain_where_each_member_came_from(client, runner, seed_in
 
 
 def test_a_full_name_does_not_expand_to_other_people_of_the_same_surname():
-    from searcher.expansion import Expander
-    from searcher.variants import VariantTable
+    from searcher.names import Expander, build_table
 
-    table = VariantTable.build([])
+    table = build_table([])
     kate = Expander(table)("Kate Bush")
     assert not any("George" in m or "喬治" in m or "乔治" in m for m in kate)
     george = Expander(table)("George W. Bush")

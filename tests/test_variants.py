@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from searcher.mining import MinedPair
-from searcher.variants import CURATED_PATH, VariantTable, han_len, is_chinese, norm_key
+from searcher.names import CURATED_PATH, MinedPair, base_segmenter_words, build_table
+from searcher.names.keys import han_len, is_chinese, norm_key
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,7 +17,7 @@ def mined(seed_pairs):
 
 @pytest.fixture(scope="module")
 def table(mined):
-    return VariantTable.build(mined)
+    return build_table(mined)
 
 
 def same_group(t, *terms):
@@ -62,10 +62,12 @@ def test_no_chaining_through_shared_characters(table):
 
 
 def test_one_character_forms_are_never_members(table):
+    from searcher.names.keys import is_nickname_form
+
     for g in table.groups():
         for m in g.members:
-            if is_chinese(m):
-                assert han_len(norm_key(m)) >= 2, m
+            if is_chinese(m):  # a Latin initial + Han nickname (C羅) has one Han character
+                assert han_len(norm_key(m)) >= 2 or is_nickname_form(m), m
     assert table.lookup("普") is None
 
 
@@ -88,33 +90,34 @@ def test_provenance(table):
     assert lav.sources["Lavrov"][0]["from"] == "Sergei Lavrov"
 
 
-def test_segmenter_words(table):
-    words = set(table.segmenter_words())
-    for w in ("泽连斯基", "泽伦斯基", "安克拉治", "安克雷奇", "蒲亭", "普丁", "川普", "特朗普", "拉夫罗夫"):
+def test_segmenter_words_come_from_the_base_only(table):
+    words = base_segmenter_words()
+    for w in ("泽连斯基", "泽伦斯基", "安克雷奇", "蒲亭", "普丁", "川普", "特朗普"):
         assert w in words
-    assert all(len(w) >= 2 and "·" not in w for w in words)
+    assert words == sorted(words) and all(len(w) >= 2 and "·" not in w for w in words)
+    assert "拉夫罗夫" not in words or "拉夫罗夫" in base_segmenter_words()  # never from the corpus
 
 
 def test_given_name_alone_does_not_join_two_people():
     pairs = [MinedPair("唐納", "Donald Trump", "a", 1), MinedPair("唐納", "Donald Tusk", "b", 1)]
-    t = VariantTable.build(pairs, lexicon=False, opencc=False, curated_paths=())
+    t = build_table(pairs, lexicon_path="", opencc=False, shipped_curated=False)
     assert t.lookup("Donald Tusk") is None or t.lookup("Donald Tusk") is not t.lookup("Donald Trump")
     assert any("Donald Tusk" in r["members"] for r in t.refused)
 
 
 def test_wrong_pair_does_not_merge_lexicon_entries():
     bad = [MinedPair("普京", "Donald Trump", "x", 3)]
-    t = VariantTable.build(bad, curated_paths=())
+    t = build_table(bad, shipped_curated=False)
     assert t.lookup("普京") is not t.lookup("特朗普")
     assert t.mined_report()[0]["status"].startswith("refused")
 
 
 def test_surname_from_a_given_name_alone_does_not_link():
     # 梅拉尼婭（Melania Trump）: the Chinese is her given name; "Trump" must not pull it into Trump's group
-    t = VariantTable.build([MinedPair("梅拉尼婭", "Melania Trump", "m", 1)], curated_paths=())
+    t = build_table([MinedPair("梅拉尼婭", "Melania Trump", "m", 1)], shipped_curated=False)
     assert t.lookup("梅拉尼婭") is not t.lookup("特朗普")
     # a spelling that shares its sound with the group does link through the surname
-    t = VariantTable.build([MinedPair("梅爾茲", "Friedrich Merz", "m", 1)], curated_paths=())
+    t = build_table([MinedPair("梅爾茲", "Friedrich Merz", "m", 1)], shipped_curated=False)
     assert t.lookup("梅爾茲") is t.lookup("默茨")
 
 
@@ -125,14 +128,14 @@ def test_mined_only_linking():
         MinedPair("澤連斯基", "Volodymyr Zelenskyy", "c", 3),
         MinedPair("澤連斯基", "Volodymyr Zelenskiy", "c", 4),
     ]
-    t = VariantTable.build(pairs, lexicon=False, opencc=False, curated_paths=())
+    t = build_table(pairs, lexicon_path="", opencc=False, shipped_curated=False)
     assert same_group(t, "泽伦斯基", "澤連斯基", "Volodymyr Zelenskiy", "volodymyr zelensky", "Zelenskyy")
     assert len(t.groups()) == 1
 
 
 def test_common_word_and_one_character_pairs_are_refused():
     pairs = [MinedPair("總統", "President", "a", 1), MinedPair("普", "Putin", "a", 2)]
-    t = VariantTable.build(pairs, lexicon=False, opencc=False, curated_paths=())
+    t = build_table(pairs, lexicon_path="", opencc=False, shipped_curated=False)
     assert t.groups() == []
     assert all(r["status"].startswith("refused") for r in t.mined_report())
 
@@ -140,28 +143,49 @@ def test_common_word_and_one_character_pairs_are_refused():
 def test_curated_file_extends_groups(tmp_path):
     extra = tmp_path / "mine.tsv"
     extra.write_text("# test\n普京\t普亭\t# a made-up spelling for the test\n甲乙丙\t丁戊己\tFoo Bar\n", encoding="utf-8")
-    t = VariantTable.build([], curated_paths=[CURATED_PATH, str(extra)])
+    t = build_table([], [CURATED_PATH, str(extra)])
     g = t.lookup("普亭")
     assert g is t.lookup("Putin") and g is t.lookup("蒲亭")
     assert {"source": "curated", "file": "mine.tsv", "line": 2} in g.sources["普亭"]
     assert same_group(t, "甲乙丙", "丁戊己", "foo bar")
-    without = VariantTable.build([], curated_paths=())
+    without = build_table([], shipped_curated=False)
     assert without.lookup("蒲亭") is None and without.lookup("普丁") is not None
 
 
-def test_save_load_round_trip(table, tmp_path):
-    path = tmp_path / "variants.json"
-    table.save(str(path))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["groups"] and "stats" in data and "mined" in data
-    t2 = VariantTable.load(str(path))
-    assert len(t2.groups()) == len(table.groups())
-    for term in ("川普", "Zelenskiy", "安克拉治", "Lavrov", "軟體"):
-        assert t2.lookup(term).members == table.lookup(term).members
-        assert t2.lookup(term).sources == table.lookup(term).sources
-    assert t2.stats() == table.stats()
-    assert t2.mined_report() == table.mined_report()
-    assert sorted(t2.segmenter_words()) == sorted(table.segmenter_words())
+def test_table_does_not_depend_on_the_order_of_pairs_or_earlier_builds(mined):
+    import random
+
+    first = build_table(mined)
+    shuffled = list(mined)
+    random.Random(7).shuffle(shuffled)
+    build_table([MinedPair("甲乙丙", "Foo Bar", "z", 1)])  # an unrelated build in between
+    again = build_table(shuffled)
+    assert [g.members for g in again.groups()] == [g.members for g in first.groups()]
+    assert [g.sources for g in again.groups()] == [g.sources for g in first.groups()]
+    assert again.mined_report() == first.mined_report()
+    assert build_table([]).lookup("甲乙丙") is None  # nothing leaks from one build into the next
+
+
+def test_base_is_cached_and_a_build_is_fast(mined, tmp_path, monkeypatch):
+    import time
+
+    from searcher.names import base
+
+    monkeypatch.setenv("SEARCHER_CACHE_DIR", str(tmp_path))
+    base._memo.clear()
+    base._builders.clear()
+    build_table([])
+    assert any(p.name.startswith("names-base-") for p in tmp_path.iterdir())
+    base._memo.clear()
+    base._builders.clear()
+    t = time.perf_counter()
+    build_table([])  # from the file
+    build_table(mined)
+    t0 = time.perf_counter()
+    table = build_table(mined)
+    assert time.perf_counter() - t0 < 0.5
+    assert table.lookup("蒲亭") is table.lookup("Putin")
+    assert time.perf_counter() - t < 5
 
 
 def test_stats_and_mined_report(table, mined):

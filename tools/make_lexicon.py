@@ -50,14 +50,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from searcher.normalize import simplify  # noqa: E402
-from searcher.variants import (  # noqa: E402
+from searcher.names.keys import (  # noqa: E402
     HAN_RE,
     NAME_TAGS,
     han_len,
+    is_acronym,
+    is_nickname_form,
     jieba_dict,
     looks_like_name_latin,
     norm_key,
 )
+from searcher.names.translit import has_common_word  # noqa: E402
 
 COMMON_FREQ = 20  # a non-name jieba word at least this frequent is a common word
 TERM_FREQ = 200  # a non-mainland term form this frequent in jieba is a mainland word of its own
@@ -85,8 +88,11 @@ HEADER = """\
 #   cgroups   upstream CGroup names the rows came from ('|'-separated)
 #   latin     Latin originals ('|'-separated, may be empty)
 #   zh        Chinese forms as written upstream ('|'-separated; any script)
-#   note      'surname' when the group was derived from full names; 'full:' + the full-name
-#             forms folded into this group, if any ('|'-separated)
+#   note      'surname' when the group was derived from full names
+#   people    the people of a surname group: for each (';'-separated) the forms of that one
+#             person ('|'-separated): full names in every region and press names (貝理雅)
+#   amb       forms this group shares with another entity ('|'-separated): searched for this
+#             group only when the corpus says the form means it
 """
 
 
@@ -185,6 +191,8 @@ def form_ok(form: str, kind: str, D, stats) -> bool:
     if re.search(r"[^\u3007\u3400-\u9fff\uf900-\ufaffA-Za-z·‧・•\-]", form):
         stats["drop: form has punctuation/digits/spaces"] += 1
         return False
+    if is_nickname_form(form):
+        return True  # C羅 / C朗: a Latin initial and a syllable, the press's short form of a star
     if han_len(form) < 2 or any(han_len(p) == 1 and not re.search("[A-Za-z]", p) for p in parts[-1:]):
         stats["drop: 1-character form or surname"] += 1
         return False
@@ -198,14 +206,31 @@ def is_common(s: str, D) -> tuple[int, str] | None:
     return None
 
 
+def name_parts(rows: list[Row]) -> tuple[set, set]:
+    """(given names, surnames): first and last parts of every dotted full name of the tables."""
+    first, last = set(), set()
+    for r in rows:
+        if r.kind != "person":
+            continue
+        for f in r.forms:
+            parts = split_parts(f)
+            if len(parts) >= 2:
+                first.add(norm_key(parts[0]))
+                last.add(norm_key(parts[-1]))
+    return first, last
+
+
 def filter_rows(rows: list[Row], stats) -> list[Row]:
     D = jieba_dict()
+    given, surnames = name_parts(rows)
     kept = []
     for r in rows:
         if not all(form_ok(f, r.kind, D, stats) for f in r.forms):
             continue
         if r.kind in ("person", "place", "org"):
-            bad = [f for f in r.forms if (is_common(f, D) or (0, ""))[0] >= COMMON_FREQ]
+            # an organisation's short form is an abbreviation (jieba tag j: 東盟, 歐盟), not a common word
+            bad = [f for f in r.forms if (is_common(f, D) or (0, ""))[0] >= COMMON_FREQ
+                   and not (r.kind == "org" and is_common(f, D)[1] == "j")]
             if bad:
                 stats["drop: a form is a common word"] += 1
                 continue
@@ -222,8 +247,23 @@ def filter_rows(rows: list[Row], stats) -> list[Row]:
             words = [len(x.split()) for x in r.latin]
             keys = {norm_key(f) for f in r.forms}
             if nparts == 1 and words and min(words) > 1 and len(keys) > 1:
-                stats["drop: partial name (fewer parts than the Latin has words)"] += 1
-                continue
+                # one-part forms of a full Latin name: the press's surname or press name of that
+                # person (杰弗里斯 / 傑福瑞斯 for Hakeem Jeffries) - unless a form is a given name
+                # elsewhere (唐納 for Donald Tusk), or the row is a translated term (第三輪)
+                if all(is_nickname_form(f) for f in r.forms):
+                    pass
+                elif any(norm_key(f) in given and norm_key(f) not in surnames for f in r.forms):
+                    stats["drop: partial name that is a given name (唐納 of Donald ...)"] += 1
+                    continue
+                elif any(has_common_word(f) for f in r.forms if not is_nickname_form(f)):
+                    r.kind = "term"
+                    other = [f for f in r.forms if norm_key(f) != r.cn]
+                    if any((D.get(simplify(f)) or (0, ""))[0] >= TERM_FREQ for f in other):
+                        stats["drop: term form is also a mainland word"] += 1
+                        continue
+                    stats["partial-name rows kept as terms (translated, not transliterated)"] += 1
+                else:
+                    stats["partial-name rows kept as the person's surname or press name"] += 1
         kept.append(r)
     return kept
 
@@ -233,20 +273,22 @@ def derive_surnames(rows: list[Row], stats) -> list[Row]:
     for r in rows:
         if r.kind != "person":
             continue
+        # dotted full names give the surname; one-part forms beside them are press names of the
+        # person (貝理雅 beside 托尼·布莱尔 / 東尼·布萊爾), kept with the person, not the surname
         parts = [split_parts(f) for f in r.forms]
-        k = len(parts[0])
-        if k < 2 or any(len(p) != k for p in parts):
+        dotted = [p for p in parts if len(p) >= 2]
+        if not dotted or len({len(p) for p in dotted}) != 1:
             continue
         latin = [x for x in r.latin if len(x.replace(".", " ").split()) >= 2]
         if not latin:
             continue
-        last = [p[-1] for p in parts]
+        last = list(dict.fromkeys(p[-1] for p in dotted))
         if any(han_len(x) < 2 or not all(HAN_RE.match(c) for c in x) for x in last):
             continue
         sur = [re.split(r"\s+", x.strip())[-1] for x in latin]
         sur = [s for s in sur if looks_like_name_latin(s) and len(s) >= 3]
         d = Row(r.group, "person", sorted(set(sur)), last, norm_key(last[0]) if r.cn else None, derived=True)
-        d.full = list(r.forms) + latin  # folded into the surname group if it survives
+        d.full = [list(r.forms) + latin]  # the person, folded into the surname group if it survives
         out.append(d)
         stats["surname rows derived from full names"] += 1
     return out
@@ -263,12 +305,15 @@ def merge_entities(rows: list[Row], stats) -> list[dict]:
     for r in rows:
         keys = frozenset(norm_key(f) for f in r.forms)
         lat = frozenset(lat_key(x) for x in r.latin)
-        if r.cn and lat and not r.derived:
+        acr = sorted(lat_key(x) for x in r.latin if is_acronym(x))
+        if r.kind == "org" and acr:
+            ident = ("A", acr[0])  # full and short forms of one organisation: 東南亞國家協會 / 東協 (ASEAN)
+        elif r.cn and lat and not r.derived:
             ident = ("L", min(lat), r.cn)
         else:
             ident = ("F", keys)
         e = ents.setdefault(ident, {"rows": [], "keys": set(), "forms": [], "latin": [], "kind": r.kind,
-                                    "groups": [], "derived": True, "full": []})
+                                    "groups": [], "derived": True, "full": [], "amb": set()})
         e["rows"].append(r)
         e["keys"] |= keys
         for f in r.forms:
@@ -297,6 +342,7 @@ def merge_entities(rows: list[Row], stats) -> list[dict]:
             t["latin"] += [x for x in e["latin"] if x not in t["latin"]]
             t["groups"] += [g for g in e["groups"] if g not in t["groups"]]
             t["full"] += [f for f in e["full"] if f not in t["full"]]
+            t["amb"] |= e["amb"]
             t["derived"] = t["derived"] and e["derived"]
             if not e["derived"]:
                 t["kind"] = e["kind"] if t["derived"] else t["kind"]
@@ -327,19 +373,25 @@ def merge_entities(rows: list[Row], stats) -> list[dict]:
     dropped: set[int] = set()
 
     def drop(i, k, winner):
-        dropped.add(i)
         e = ents[i]
         if winner is not None:
             w = ents[winner]
             lat_e = {lat_key(x) for x in e["latin"]}
             if e["keys"] <= w["keys"] and (not lat_e or lat_e & {lat_key(x) for x in w["latin"]}):
                 # the same name with fewer spellings (a surname derived from a full name): fold it in
+                dropped.add(i)
                 w["full"] += [f for f in e["full"] if f not in w["full"]]
                 w["groups"] += [g for g in e["groups"] if g not in w["groups"]]
                 stats["entities folded into a better-supported one with the same forms"] += 1
                 return
-        stats["drop: entity lost an ambiguous form to a better-supported one" if winner is not None
-              else "drop: ambiguous form, no clear owner"] += 1
+            # the loser keeps its other forms
+            e["forms"] = [f for f in e["forms"] if norm_key(f) != k]
+            e["keys"].discard(k)
+            stats["form given to the better-supported of two entities (the other keeps the rest)"] += 1
+            return
+        # no clear owner: every claimant keeps the form as ambiguous (the corpus decides at query time)
+        e["amb"].add(k)
+        stats["form kept as ambiguous in each claimant"] += 1
 
     resolve(lambda e: e["keys"], drop)
 
@@ -357,14 +409,21 @@ def finish(ents: list[dict], stats) -> list[dict]:
     taken_full = set()
     for e in ents:
         keys = {norm_key(f) for f in e["forms"]}
-        if len(keys) < 2 and not e["latin"]:
+        real = keys - e["amb"]
+        if (len(keys) < 2 and not e["latin"]) or not real:
             stats["drop: forms equal after simplify() and no Latin original"] += 1
             continue
-        full_forms = [f for f in e["full"] if HAN_RE.search(f) and norm_key(f) not in keys]
-        full_latin = [f for f in e["full"] if not HAN_RE.search(f)]
-        e["full_forms"] = full_forms
-        e["full_latin"] = full_latin
-        taken_full |= {norm_key(f) for f in full_forms}
+        if len(real) < 2 and not e["latin"] and not e["full"]:
+            stats["drop: one form left besides ambiguous ones"] += 1
+            continue
+        lat = {lat_key(x) for x in e["latin"]}
+        people = []
+        for person in e["full"]:
+            forms = [f for f in person if norm_key(f) not in keys and lat_key(f) not in lat]
+            if forms and forms not in people:
+                people.append(forms)
+        e["people"] = people
+        taken_full |= {norm_key(f) for p in people for f in p if HAN_RE.search(f)}
         out.append(e)
     # a full-name entity already folded into its surname group is not shipped twice
     final = []
@@ -389,16 +448,14 @@ def write(ents: list[dict], out: str) -> None:
                                        norm_key(e["forms"][0])))
     with open(out, "w", encoding="utf-8", newline="\n") as f:
         f.write(HEADER)
-        f.write("id\tkind\tcgroups\tlatin\tzh\tnote\n")
+        f.write("id\tkind\tcgroups\tlatin\tzh\tnote\tpeople\tamb\n")
         for i, e in enumerate(ents, 1):
-            latin = list(dict.fromkeys(e["latin"] + e["full_latin"]))
-            note = []
-            if e["derived"]:
-                note.append("surname")
-            if e["full_forms"]:
-                note.append("full:" + "|".join(e["full_forms"]))
-            f.write("\t".join([f"L{i}", e["kind"], "|".join(e["groups"]), "|".join(latin),
-                               "|".join(e["forms"]), " ".join(note)]) + "\n")
+            amb = [f for f in e["forms"] if norm_key(f) in e.get("amb", set())]
+            forms = [f for f in e["forms"] if norm_key(f) not in e.get("amb", set())]
+            note = "surname" if e["derived"] else ""
+            people = ";".join("|".join(p) for p in e["people"])
+            f.write("\t".join([f"L{i}", e["kind"], "|".join(e["groups"]), "|".join(e["latin"]),
+                               "|".join(forms), note, people, "|".join(amb)]) + "\n")
 
 
 def main(argv=None) -> int:
@@ -463,7 +520,8 @@ def segmentation_f1(words_to_register: list[str], seg_dir: str) -> dict:
 
 
 def measure(lexicon_path: str) -> None:
-    from searcher.variants import VariantTable, opencc_records, read_lexicon
+    from searcher.names import base_segmenter_words, build_table
+    from searcher.names.sources import opencc_records, read_lexicon
 
     seg_dir = os.path.join(os.path.dirname(ROOT), "shared", "eval", "segmentation")
     by_kind = collections.defaultdict(set)
@@ -482,8 +540,8 @@ def measure(lexicon_path: str) -> None:
     everything = sorted(set().union(*by_kind.values()))
     print("  + whole lexicon        ", segmentation_f1(everything, seg_dir))
     print("  + OpenCC TW vocabulary ", segmentation_f1(sorted(occ), seg_dir))
-    t = VariantTable.build([], lexicon_path=lexicon_path)
-    print("  + table.segmenter_words", segmentation_f1(t.segmenter_words(), seg_dir))
+    t = build_table([], lexicon_path=lexicon_path)
+    print("  + base_segmenter_words  ", segmentation_f1(base_segmenter_words(), seg_dir))
     print("table stats:", t.stats())
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from ... import postings as pst
 from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
-from ..store import Ragged, Strings, load_array, save_arrays, save_strings
+from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
 FORMAT = 1
 META = "meta.json"
@@ -107,6 +107,7 @@ def build(folder: str, rows: list[DocRow], counts: list[dict], *, mined=None) ->
     })
     save_strings(folder, "grams.vocab", grams.vocab, index=True)
     save_strings(folder, "words.vocab", wa.vocab, index=True)
+    save_arrays(folder, sound_index(wa.vocab))
     save_strings(folder, "art.id", art_ids, index=True)
     save_strings(folder, "art.source", art_source)
     table.save(folder)
@@ -120,6 +121,27 @@ def build(folder: str, rows: list[DocRow], counts: list[dict], *, mined=None) ->
                    "word_terms": len(wa.vocab), "word_postings": int(len(wa.doc)),
                    "classes": int(len(table))}, f)
     return table
+
+
+def sound_index(vocab: list[str]) -> dict:
+    """Per vocabulary word of >= 2 Han characters, the hashes of its pinyin and sound keys
+    (``names.pinyin``), sorted, with the word's row: how a typed pinyin string or a
+    near-homophone finds index words."""
+    from ...names import pinyin_key, sound_key
+
+    out = {}
+    for name, fn in (("pinyin", pinyin_key), ("sound", sound_key)):
+        keys, rows = [], []
+        for i, w in enumerate(vocab):
+            k = fn(w) if len(w) >= 2 else None
+            if k:
+                keys.append(hash64(k))
+                rows.append(i)
+        keys = np.array(keys, np.uint64)
+        order = np.argsort(keys, kind="stable")
+        out[f"words.{name}.hash"] = keys[order]
+        out[f"words.{name}.row"] = np.array(rows, np.int32)[order]
+    return out
 
 
 def finish(folder: str, src: np.ndarray, dst: np.ndarray, sim: np.ndarray) -> None:
@@ -157,6 +179,8 @@ class SegmentAccel:
         self.art_id = Strings(folder, "art.id")
         self.art_source = Strings(folder, "art.source")
         self.e_src, self.e_dst, self.e_sim = a("edges.src"), a("edges.dst"), a("edges.sim")
+        self.pinyin_hash, self.pinyin_row = a("words.pinyin.hash"), a("words.pinyin.row")
+        self.sound_hash, self.sound_row = a("words.sound.hash"), a("words.sound.row")
         self._table = None
 
     @property
@@ -197,6 +221,13 @@ class SegmentAccel:
         if i < 0:
             return 0, 0
         return int(self.word_offsets[i]), int(self.word_offsets[i + 1])
+
+    def words_with_key(self, kind: str, key: str) -> list[str]:
+        """Vocabulary words whose pinyin (``kind="pinyin"``) or sound key is ``key``."""
+        hashes, rows = (self.pinyin_hash, self.pinyin_row) if kind == "pinyin" else (self.sound_hash, self.sound_row)
+        h = np.uint64(hash64(key))
+        lo, hi = np.searchsorted(hashes, h, "left"), np.searchsorted(hashes, h, "right")
+        return [self.word_vocab[int(r)] for r in rows[lo:hi]]
 
     # ---- articles
     def article_docs(self, article_id: str) -> np.ndarray:

@@ -69,7 +69,7 @@ class BuildSummary:
 
 
 def _mine(paragraphs):
-    from ...mining import mine_pairs
+    from ...names import mine_pairs
 
     return [(p.zh, p.alias, p.id, p.n) for p in mine_pairs(paragraphs)]
 
@@ -250,6 +250,16 @@ class EmbeddedReader(Reader):
     @property
     def repeats(self):
         return self.snap.repeats
+
+    @property
+    def corpus(self):
+        """The names package's view of the indexed text (pinyin, compounds, discovery)."""
+        from .corpus import SnapshotCorpus
+
+        c = self.snap.__dict__.get("_corpus")
+        if c is None:
+            c = self.snap.__dict__["_corpus"] = SnapshotCorpus(self.snap)
+        return c
 
     def evaluate(self, compiled):
         from ...match import Evaluator

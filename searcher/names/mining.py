@@ -43,20 +43,15 @@ lexicon's character statistics.
 """
 from __future__ import annotations
 
-import math
 import re
-import threading
-from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from .normalize import simplify
-from .variants import (
+from ..normalize import simplify
+from .keys import (
     COMMON_FREQ,
     CREDITS,
     HAN_RE,
-    LEXICON_PATH,
-    read_table,
     NAME_TAGS,
     common_word_freq,
     han_len,
@@ -65,6 +60,7 @@ from .variants import (
     looks_like_name_latin,
     norm_key,
 )
+from .translit import pos_tagger, char_score, looks_transliterated
 
 
 @dataclass(frozen=True)
@@ -92,87 +88,6 @@ DOT_CHARS = set("·‧・•")
 REGION_MAX = 24
 CUT_FREQ = 100  # a dictionary name this frequent (德國, 漢堡, 阿拉斯加) is an entity of its own
 # (and so is a place name, tag ns, from COMMON_FREQ on: 阿拉斯加州)
-
-
-# -- resources -------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_pos_tokenizer = None
-_char_score: dict[str, float] | None = None
-
-
-def _pos():
-    global _pos_tokenizer
-    if _pos_tokenizer is None:
-        with _lock:
-            if _pos_tokenizer is None:
-                import logging
-
-                import jieba
-                import jieba.posseg as pseg
-
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer()
-                tk.initialize()
-                _pos_tokenizer = pseg.POSTokenizer(tk)
-    return _pos_tokenizer
-
-
-def _lexicon_names() -> list[str]:
-    out = []
-    try:
-        for row in read_table(LEXICON_PATH):
-            if row.get("kind") in ("person", "place"):
-                out += [x for x in row.get("zh", "").split("|") if x]
-    except OSError:
-        pass
-    return out
-
-
-def char_scores() -> dict[str, float]:
-    """log-odds of a character being used in a transliterated name (the lexicon's person and
-    place forms) rather than in ordinary words (jieba's non-name dictionary, by frequency)."""
-    global _char_score
-    if _char_score is None:
-        with _lock:
-            if _char_score is None:
-                names = Counter()
-                for form in set(simplify(x) for x in _lexicon_names()):
-                    for c in form:
-                        if HAN_RE.match(c):
-                            names[c] += 1
-                general = Counter()
-                for w, (f, t) in jieba_dict().items():
-                    if t in NAME_TAGS:
-                        continue
-                    for c in w:
-                        general[c] += f
-                n1 = sum(names.values()) or 1
-                n2 = sum(general.values()) or 1
-                chars = set(names) | set(general)
-                _char_score = {
-                    c: math.log((names[c] + 0.5) / n1) - math.log((general[c] + 100) / n2) for c in chars
-                }
-    return _char_score
-
-
-def char_score(c: str) -> float:
-    return char_scores().get(c, 0.0)
-
-
-def looks_transliterated(zh: str) -> bool:
-    """Every character is usual in transliterations (none is a clearly ordinary one)."""
-    s = [char_score(c) for c in simplify(zh) if HAN_RE.match(c)]
-    return bool(s) and min(s) > -1.0 and sum(s) / len(s) > 1.0
-
-
-def has_common_word(zh: str) -> bool:
-    """True if ``zh`` is not a plain transliteration: it contains an ordinary word or character."""
-    s = simplify(zh)
-    for w, _ in _pos().cut(s):
-        if len(w) >= 2 and common_word_freq(w) >= COMMON_FREQ:
-            return True
-    return not looks_transliterated(s)
 
 
 # -- parsing brackets ------------------------------------------------------------------------
@@ -316,7 +231,7 @@ def find_name(simp: str, end: int, latin: str | None) -> tuple[int, int] | None:
     region = simp[start:end]
     if han_len(region) < 2:
         return None
-    toks = [(w, t) for w, t in _pos().cut(region)]
+    toks = [(w, t) for w, t in pos_tagger().cut(region)]
     spans = []
     pos = start
     for w, t in toks:
