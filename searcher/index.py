@@ -67,6 +67,9 @@ def make_schema() -> Schema:
         title=STORED(),
         date=ID(stored=True, sortable=True),  # YYYY-MM-DD or ""
         text=STORED(),
+        source=STORED(),  # the outlet ("" when the source does not say)
+        url=STORED(),  # the original article, http(s), or ""
+        author=STORED(),
         words=FastText(analyzer=word_analyzer(), phrase=False),  # jieba words with frequencies
     )
 
@@ -248,7 +251,8 @@ def _write_shard(path: str, articles, indexes, limitmb: int, bar=None) -> int:
                 counts = word_counts(text)
                 words.add(counts)
                 writer.add_document(key=f"{art.id}#{n}", article=art.id, n=n, title=art.title,
-                                    date=art.date or "", text=text, words=counts)
+                                    date=art.date or "", text=text, source=art.outlet, url=art.url,
+                                    author=art.author, words=counts)
             if bar is not None:
                 bar.update(len(art.paragraphs))
     except BaseException:
@@ -467,11 +471,15 @@ def build(sources: list[str], index_dir: str, *, progress: bool = True, limitmb:
             summary.stages.update(side["seconds"])
             ids = list(dict.fromkeys(a.id for a, _, _ in order))
             ordinal = {aid: i for i, aid in enumerate(ids)}
+            outlets = [""] + sorted({a.outlet for a, _, _ in order} - {""})  # 0: no outlet
+            outlet_no = {name: i for i, name in enumerate(outlets)}
             pst.save(os.path.join(gen_path, POSTINGS), side.pop("grams"), words, {
                 "articles": ids,
                 "article": [ordinal[a.id] for a, _, _ in order],
                 "n": [n for _, n, _ in order],
                 "date": [pst.date_number(a.date) for a, _, _ in order],
+                "sources": outlets,
+                "source": [outlet_no[a.outlet] for a, _, _ in order],
             })
             del order, words
             clock("index")

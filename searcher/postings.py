@@ -371,8 +371,8 @@ def merge_words(paths: list[str]) -> WordArrays:
 def save(path: str, grams: GramArrays, words: WordArrays, docs: dict) -> None:
     """Write the arrays as .npy files in ``path`` with ``postings.json`` describing them.
 
-    ``docs``: per-document arrays (article ordinal, paragraph number, date) and
-    the article ids (``articles``)."""
+    ``docs``: per-document arrays (article ordinal, paragraph number, date, outlet
+    ordinal) and the article ids (``articles``) and outlet names (``sources``, "" first)."""
     os.makedirs(path, exist_ok=True)
     arrays = {
         "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos,
@@ -381,11 +381,12 @@ def save(path: str, grams: GramArrays, words: WordArrays, docs: dict) -> None:
         "words.tf": words.tf, "doc.word_len": words.length,
         "doc.article": np.asarray(docs["article"], np.int32), "doc.n": np.asarray(docs["n"], np.int32),
         "doc.date": np.asarray(docs["date"], np.int32),
+        "doc.source": np.asarray(docs.get("source") or np.zeros(len(docs["n"])), np.int32),
     }
     for name, arr in arrays.items():
         np.save(os.path.join(path, name + ".npy"), np.ascontiguousarray(arr))
     for name, items in (("grams.vocab", grams.vocab), ("words.vocab", words.vocab),
-                        ("articles", docs["articles"])):
+                        ("articles", docs["articles"]), ("sources", docs.get("sources") or [""])):
         with open(os.path.join(path, name + ".json"), "w", encoding="utf-8") as f:
             json.dump(items, f, ensure_ascii=False)
     meta = {
@@ -425,6 +426,8 @@ class Postings:
         self.doc_article = np.asarray(a["doc.article"])
         self.doc_n = np.asarray(a["doc.n"])
         self.doc_date = np.asarray(a["doc.date"])
+        # outlet ordinal per document, names in ``source_names`` (0 = none); absent before outlets
+        self.doc_source = np.asarray(a["doc.source"]) if "doc.source" in a else np.zeros(len(self.doc_date), np.int32)
         self.ndocs = len(self.first_pos)
         self.narticles = self.meta["articles"]
 
@@ -434,6 +437,7 @@ class Postings:
 
         self.article_ids = load("articles")
         self.article_index = {aid: i for i, aid in enumerate(self.article_ids)}
+        self.source_names = load("sources") if os.path.exists(os.path.join(path, "sources.json")) else [""]
         self.gram_vocab = {w: i for i, w in enumerate(load("grams.vocab"))}
         self.word_vocab = {w: i for i, w in enumerate(load("words.vocab"))}
         n = max(self.ndocs, 1)
