@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 
 import click
@@ -12,8 +13,10 @@ from .expansion import variants_json
 from .query import QueryError
 from .search import SearchParams, search
 
-DEFAULT_SOURCE = "seeds"
-DEFAULT_INDEX = "index"
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The project's own seeds wherever the command runs (an installed copy without them: ./seeds).
+DEFAULT_SOURCE = os.path.join(PROJECT, "seeds") if os.path.isdir(os.path.join(PROJECT, "seeds")) else "seeds"
+DEFAULT_INDEX = "index"  # in the current folder
 
 
 def _echo_json(obj) -> None:
@@ -31,21 +34,31 @@ def main():
     """
 
 
-def run_build(sources, index_dir, progress=True):
+def run_build(sources, index_dir, progress=True, curated=()):
+    fresh = not os.path.exists(index_dir)
     try:
-        summary = idx.build(list(sources), index_dir, progress=progress)
-    except idx.BuildError as e:
-        raise click.ClickException(str(e)) from None
+        summary = idx.build(list(sources), index_dir, progress=progress, curated=tuple(curated))
+    except BaseException as e:
+        if fresh and os.path.isdir(index_dir) and not idx.exists(index_dir):
+            import shutil
+
+            shutil.rmtree(index_dir, ignore_errors=True)  # no folder holding only a lock file
+        if isinstance(e, idx.BuildError):
+            raise click.ClickException(str(e)) from None
+        raise
     return summary
 
 
 @main.command()
 @click.option("--source", "sources", multiple=True, type=click.Path(),
-              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: seeds/")
+              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: the "
+                   "project's seeds/")
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to write.")
+@click.option("--curated", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="More variant spellings, in the format of searcher/data/curated.tsv (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(sources, index_dir, as_json, quiet):
+def build(sources, index_dir, curated, as_json, quiet):
     """Build (or rebuild) the index from articles.
 
     Bad files are reported by name and skipped; the build fails only when
@@ -55,8 +68,9 @@ def build(sources, index_dir, as_json, quiet):
     \b
     Example:
         searcher build --source seeds --source ../shared/eval/drcd/corpus.jsonl --index /tmp/ix
+        searcher build --curated my-names.tsv
     """
-    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet)
+    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet, curated=curated)
     if as_json:
         _echo_json(summary.to_json())
     else:
@@ -99,12 +113,18 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
     if as_json:
         _echo_json(result.to_json())
         return
-    click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
+    click.echo(f"{result.total} article{'s' if result.total != 1 else ''} match {query!r} "
+               f"(page {result.page} of {result.pages})")
+    if result.page > result.pages:
+        click.echo(f"there is no page {result.page}: the last is page {result.pages}")
     for v in result.variants:
         click.echo(f"also searched for {v.term}: " + " · ".join(m for m in v.group if m != v.term))
     for r in result.results:
         click.echo("")
-        click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
+        meta = [x for x in (r.source, r.date, f"score {r.score:.2f}" if sort == "relevance" else None) if x]
+        click.secho(f"{r.title}  [{r.id}]  " + "  ".join(meta), bold=True)
+        if r.url:
+            click.echo(f"  {r.url}")
         for p in r.passages:
             note = ""
             if p.duplicate_of:
@@ -140,16 +160,28 @@ def repeats(index_dir, as_json, kind, limit):
         searcher repeats --json > repeats.json
     """
     _need_index(index_dir)
-    store = idx.IndexHandle(index_dir).current().repeats
+    gen = idx.IndexHandle(index_dir).current()
+    store = gen.repeats
     data = store.to_json(kind, limit)
     if as_json:
         _echo_json(data)
         return
-    click.echo(f"{len(data['groups'])} groups")
-    for g in data["groups"]:
-        members = ", ".join(f"{m['id']} ¶{m['n']}" for m in g["members"][:8])
-        more = f" (+{len(g['members']) - 8} more)" if len(g["members"]) > 8 else ""
-        click.echo(f"{g['kind']:<11} {g['similarity']:.2f}  {len(g['members'])} copies: {members}{more}")
+    total = len(store.to_json(kind)["groups"])
+    shown = len(data["groups"])
+    what = f"{kind} groups" if kind else "groups"
+    click.echo(f"{total} {what}" + (f" (showing the {shown} largest)" if shown < total else ""))
+    with gen.searcher() as s:
+        for g in data["groups"]:
+            members = ", ".join(f"{m['id']} ¶{m['n']}" for m in g["members"][:8])
+            more = f" (+{len(g['members']) - 8} more)" if len(g["members"]) > 8 else ""
+            click.echo("")
+            click.echo(f"{g['kind']:<11} {g['similarity']:.2f}  {len(g['members'])} copies: {members}{more}")
+            first = g["members"][0]
+            doc = s.document(key=f"{first['id']}#{first['n']}")
+            if doc:
+                from .ingest import shorten
+
+                click.echo("  " + shorten(" ".join(doc["text"].split()), 100))
 
 
 @main.command()
@@ -162,7 +194,8 @@ def variants(term, index_dir, as_json, mined):
 
     Sources: mined (article and paragraph where the press wrote 中文名（English）),
     lexicon (Chinese Wikipedia's cross-strait tables), opencc (regional
-    vocabulary), curated (searcher/data/curated.tsv or --curated files).
+    vocabulary), curated (searcher/data/curated.tsv, or files given to
+    `searcher build --curated`).
 
     \b
     Example:
@@ -203,13 +236,16 @@ def _prov(p: dict) -> str:
 
 def _need_index(index_dir):
     if not idx.exists(index_dir):
-        raise click.ClickException(f"no index in {index_dir}: run `searcher build --index {index_dir}` first")
+        where = os.path.abspath(index_dir)
+        raise click.ClickException(
+            f"no index in {where}: build one with `searcher build --index {shlex.quote(where)}` "
+            f"(from {DEFAULT_SOURCE}; add --source PATH for your own articles)")
 
 
 @main.command()
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--source", "sources", multiple=True, type=click.Path(),
-              help="Sources to (re)build from when the index is missing or stale. Default: seeds/")
+              help="Sources to (re)build from when the index is missing or stale. Default: the project's seeds/")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=5000, show_default=True, help="Port.")
 @click.option("--dev", is_flag=True, help="Flask's development server (reloader off) instead of waitress.")
