@@ -40,8 +40,10 @@ def order(docs: np.ndarray, scores: np.ndarray, doc_article: np.ndarray, doc_n: 
     return docs[np.lexsort(keys)]
 
 
-def rows(s, params, variants=None, limit: int = MAX_ROWS) -> tuple[list[dict], int]:
-    """(rows, number of matching paragraphs) of a search on ``s`` (a ``Searcher``)."""
+def rows(s, params, variants=None, limit: int | None = None) -> tuple[list[dict], int]:
+    """(rows, number of matching paragraphs) of a search on ``s`` (a ``Searcher``), at
+    most ``limit`` (default ``MAX_ROWS``) rows."""
+    limit = MAX_ROWS if limit is None else limit
     m = find(s, params, variants, with_facets=False)
     p = s.postings
     ordered = order(m.docs, m.scores, p.doc_article, p.doc_n, p.doc_date, params.sort)

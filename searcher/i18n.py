@@ -72,6 +72,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "time": ("時間", "Time"),
     "time.by_month": ("每月篇數", "articles a month"),
     "time.by_day": ("每日篇數", "articles a day"),
+    "time.max": ("最多 {n} 篇", "at most {n}"),
     "time.bar": ("{when}：{n} 篇，按此只看這段時間", "{when}: {n} articles; click to see only these"),
     "range.week": ("過去一週", "past week"),
     "range.month": ("過去一個月", "past month"),
@@ -111,7 +112,7 @@ CATALOG: dict[str, tuple[str, str]] = {
              "（<b>川普</b> 也會找到 <b>特朗普</b>）。",
              "Type a word in any script: <b>乌克兰</b> also finds <b>烏克蘭</b>; a name finds every "
              "spelling (<b>川普</b> also finds <b>特朗普</b>)."),
-    "help.syntax": ("所有詞都要符合；<code>\"片語\"</code> 完全符合；<code>A OR B</code> 任一；<code>-詞</code> 排除。"
+    "help.syntax": ("所有詞都要符合；<code>\"片語\"</code> 完全符合；<code lang='en'>A OR B</code> 任一；<code>-詞</code> 排除。"
                     "按 <kbd>/</kbd> 跳到搜尋框。",
                     "Every word must match; <code>\"phrase\"</code> matches exactly; <code>A OR B</code> either; "
                     "<code>-word</code> excludes. Press <kbd>/</kbd> to jump to the search box."),
@@ -125,7 +126,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 
 SIMPLIFIED: dict[str, str] = {  # where the converted text is not what the mainland writes
     "placeholder": "人名、地名、关键词",
-    "help.syntax": "所有词都要符合；<code>\"短语\"</code> 完全符合；<code>A OR B</code> 任一；<code>-词</code> 排除。"
+    "help.syntax": "所有词都要符合；<code>\"短语\"</code> 完全符合；<code lang='en'>A OR B</code> 任一；<code>-词</code> 排除。"
                    "按 <kbd>/</kbd> 跳到搜索框。",
 }
 

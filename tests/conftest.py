@@ -84,7 +84,8 @@ OUTLETS = [("明報", "hk"), ("新華社", "cn"), ("中央社", "tw"), ("聯合�
 def make_outlet_corpus(path, seed_paragraphs):
     """A JSONL corpus of the seeds' paragraphs cut into articles of six paragraphs, each
     with an outlet, a URL, an author and a date (2025-03 .. 2025-10; every seventh undated).
-    Taiwanese outlets spell 特朗普 as 川普 (聯合報 only from September on).  Returns the
+    Taiwanese outlets spell 特朗普 as 川普 (聯合報 only from September on), the others
+    川普 as 特朗普.  Returns the
     articles written as dicts."""
     import json
 
@@ -102,6 +103,8 @@ def make_outlet_corpus(path, seed_paragraphs):
             taiwan_spelling = region == "tw" and not (outlet == "聯合報" and date and date < "2025-09")
             if taiwan_spelling:
                 chunk = [p.replace("特朗普", "川普") for p in chunk]
+            else:
+                chunk = [p.replace("川普", "特朗普") for p in chunk]
             art = {"id": f"{outlet}-{k:03d}", "source": outlet, "url": f"https://news.example/{k}",
                    "author": f"記者{k}", "paragraphs": chunk}
             if date:
