@@ -125,6 +125,8 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 SIMPLIFIED: dict[str, str] = {  # where the converted text is not what the mainland writes
+    "help": "输入关键词搜索。简体、繁体都可以：<b>乌克兰</b> 也会找到 <b>烏克蘭</b>；人名的各种译名一起搜索"
+            "（<b>川普</b> 也会找到 <b>特朗普</b>）。",
     "placeholder": "人名、地名、关键词",
     "help.syntax": "所有词都要符合；<code>\"短语\"</code> 完全符合；<code lang='en'>A OR B</code> 任一；<code>-词</code> 排除。"
                    "按 <kbd>/</kbd> 跳到搜索框。",

@@ -132,7 +132,7 @@ def test_spelling_chips_switch_one_spelling_off_and_on(oclient):
     # the table: articles per spelling and outlet, and the period each was used
     table = re.search(r'<table class="spell">(.*?)</table>', html, re.S).group(1)
     row = re.search(r'<tr data-spelling="川普">(.*?)</tr>', table, re.S).group(1)
-    assert re.search(r'<td data-source="中央社">\d+</td>', row) and "2025年" in row
+    assert re.search(r'<td data-source="中央社" title="2025年[^"]+ – 2025年[^"]+">\d+</td>', row) and "2025年" in row
 
 
 def test_name_query_on_the_seeds_lists_spellings_as_chips_with_counts(client):
@@ -397,3 +397,16 @@ def test_a_big5_file_is_named_as_such_with_the_command_to_convert_it(tmp_path):
     reasons = {s.source.rsplit("/", 1)[1]: s.reason for s in rep.skipped}
     assert "looks like Big5" in reasons["old.txt"] and "iconv -f BIG5-HKSCS -t UTF-8" in reasons["old.txt"]
     assert "looks like GB18030" in reasons["gb.txt"]
+
+
+def test_every_message_exists_in_three_languages_and_formats():
+    from searcher import i18n
+
+    fields = {"total": 3, "page": 2, "pages": 1, "q": "川普", "n": 4, "term": "普京", "s": "明報",
+              "when": "2025年8月", "cap": 5000, "a": "3", "b": "1", "status": 404, "kind": "重複", "sim": 1.0}
+    for key in i18n.CATALOG:
+        for lang in i18n.LANGS:
+            assert i18n.t(key, lang, **fields)
+    assert "烏克蘭" in i18n.t("help", "zh-Hans")  # the example of a Traditional word stays Traditional
+    assert i18n.format_date("2025-08-16", "en") == "16 Aug 2025"
+    assert i18n.format_date("2025-08", "zh-Hans") == "2025年8月"
