@@ -403,7 +403,7 @@ def test_every_message_exists_in_three_languages_and_formats():
     from searcher import i18n
 
     fields = {"total": 3, "page": 2, "pages": 1, "q": "川普", "n": 4, "term": "普京", "s": "明報",
-              "when": "2025年8月", "cap": 5000, "a": "3", "b": "1", "status": 404, "kind": "重複", "sim": 1.0}
+              "when": "2025年8月", "cap": 5000, "title": "標題", "a": "3", "b": "1", "status": 404, "kind": "重複", "sim": 1.0}
     for key in i18n.CATALOG:
         for lang in i18n.LANGS:
             assert i18n.t(key, lang, **fields)
