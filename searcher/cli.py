@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 
 import click
@@ -15,8 +16,10 @@ from .names import variants_json
 from .query import QueryError
 from .search import SearchParams, search
 
-DEFAULT_SOURCE = "seeds"
-DEFAULT_INDEX = "index"
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The project's own seeds wherever the command runs (an installed copy without them: ./seeds).
+DEFAULT_SOURCE = os.path.join(PROJECT, "seeds") if os.path.isdir(os.path.join(PROJECT, "seeds")) else "seeds"
+DEFAULT_INDEX = "index"  # in the current folder
 
 
 def _echo_json(obj) -> None:
@@ -35,18 +38,26 @@ def main():
 
 
 def run_build(sources, index_dir, progress=True, curated=()):
+    fresh = not os.path.exists(index_dir)
     try:
-        return open_engine(index_dir).build(list(sources), progress=progress, curated=curated)
-    except BuildError as e:
-        raise click.ClickException(str(e)) from None
+        return open_engine(index_dir).build(list(sources), progress=progress, curated=tuple(curated))
+    except BaseException as e:
+        if fresh and os.path.isdir(index_dir) and not open_engine(index_dir).exists():
+            import shutil
+
+            shutil.rmtree(index_dir, ignore_errors=True)  # no folder holding only a lock file
+        if isinstance(e, BuildError):
+            raise click.ClickException(str(e)) from None
+        raise
 
 
 @main.command()
 @click.option("--source", "sources", multiple=True, type=click.Path(),
-              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: seeds/")
+              help="A folder of .txt articles or a .jsonl / .jsonl.gz file (repeatable). Default: the "
+                   "project's seeds/")
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder to write.")
-@click.option("--curated", "curated", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra variant-name file(s) in the format of searcher/data/curated.tsv (repeatable).")
+@click.option("--curated", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="More variant spellings, in the format of searcher/data/curated.tsv (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build(sources, index_dir, curated, as_json, quiet):
@@ -60,6 +71,7 @@ def build(sources, index_dir, curated, as_json, quiet):
     \b
     Example:
         searcher build --source seeds --source ../shared/eval/drcd/corpus.jsonl --index /tmp/ix
+        searcher build --curated my-names.tsv
     """
     summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet, curated=curated)
     if as_json:
@@ -200,14 +212,20 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
     if as_json:
         _echo_json(result.to_json())
         return
-    click.echo(f"{result.total} articles match {query!r} (page {result.page} of {result.pages})")
+    click.echo(f"{result.total} article{'s' if result.total != 1 else ''} match {query!r} "
+               f"(page {result.page} of {result.pages})")
+    if result.page > result.pages:
+        click.echo(f"there is no page {result.page}: the last is page {result.pages}")
     for v in result.variants:
         said = f" (拼音 {v.term} → {v.understood})" if v.understood and "pinyin" in v.sources else ""
         click.echo(f"also searched for {v.term}{said}: " + " · ".join(m for m in v.group if m != v.term)
                    + f"  [{', '.join(v.sources)}]")
     for r in result.results:
         click.echo("")
-        click.secho(f"{r.title}  [{r.id}]  {r.date or ''}  score {r.score:.2f}", bold=True)
+        meta = [x for x in (r.source, r.date, f"score {r.score:.2f}" if sort == "relevance" else None) if x]
+        click.secho(f"{r.title}  [{r.id}]  " + "  ".join(meta), bold=True)
+        if r.url:
+            click.echo(f"  {r.url}")
         for p in r.passages:
             note = ""
             if p.duplicate_of:
@@ -249,13 +267,16 @@ def repeats(index_dir, as_json, kind, limit):
     if as_json:
         _echo_json({"total": len(groups), "groups": [g.to_json() for g in shown]})
         return
-    click.echo(f"{len(groups)} groups" + (f" (showing {len(shown)})" if len(shown) < len(groups) else ""))
+    what = f"{kind} groups" if kind else "groups"
+    click.echo(f"{len(groups)} {what}" + (f" (showing the {len(shown)} largest)" if len(shown) < len(groups) else ""))
+    from .ingest import shorten
+
     for g in shown:
         members = ", ".join(f"{a} ¶{n}" for a, n in g.members[:8])
         more = f" (+{len(g.members) - 8} more)" if len(g.members) > 8 else ""
+        click.echo("")
         click.echo(f"{g.kind:<11} {g.similarity:.2f}  {len(g.members)} copies: {members}{more}")
-        text = reader.paragraph(int(g.docs[0])).text
-        click.echo(f"            {text[:70]}{'…' if len(text) > 70 else ''}")
+        click.echo("  " + shorten(" ".join(reader.paragraph(int(g.docs[0])).text.split()), 100))
 
 
 @main.command()
@@ -336,17 +357,20 @@ def _need_index(index_dir):
     if old is not None:
         raise click.ClickException(
             f"{index_dir} was built by an older version: rebuild it with "
-            f"`searcher build --index {index_dir}" + "".join(f" --source {s}" for s in old) + "`")
+            f"`searcher build --index {shlex.quote(index_dir)}" + "".join(f" --source {shlex.quote(s)}" for s in old)
+            + "`")
     if not eng.exists():
-        raise click.ClickException(f"no index in {os.path.abspath(index_dir)}: run "
-                                   f"`searcher build --index {index_dir} --source ...` first")
+        where = os.path.abspath(index_dir)
+        raise click.ClickException(
+            f"no index in {where}: build one with `searcher build --index {shlex.quote(where)}` "
+            f"(from {DEFAULT_SOURCE}; add --source PATH for your own articles)")
     return eng
 
 
 @main.command()
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--source", "sources", multiple=True, type=click.Path(),
-              help="Sources to (re)build from when the index is missing or stale. Default: seeds/")
+              help="Sources to (re)build from when the index is missing or stale. Default: the project's seeds/")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=5000, show_default=True, help="Port.")
 @click.option("--workers", default=0, help="Worker processes (default: one per core, at least 2).")

@@ -64,11 +64,33 @@ def find_spans(text: str, patterns) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
+# A passage window starts after one of these and ends on one (never mid-name: "…朗普").
+CLAUSE_ENDS = set("。！？；，、：,;!?」』）)…　 \n")
+SNAP = 40  # how far a window's edge may move to reach a clause boundary
+
+
+def _snap(text: str, start: int, end: int, spans) -> tuple[int, int]:
+    """Move a window's edges to clause boundaries nearby, keeping the marks it covers."""
+    inside = [(a, b) for a, b in spans if a < end and b > start]
+    first = inside[0][0] if inside else end
+    last = inside[-1][1] if inside else start
+    if start > 0:
+        before = [i + 1 for i in range(max(0, start - SNAP), min(first, start + SNAP)) if text[i] in CLAUSE_ENDS]
+        if before:
+            start = min(before, key=lambda i: (abs(i - start), i))
+    if end < len(text):
+        cands = [i + 1 for i in range(max(last, end - SNAP), min(len(text), end + SNAP // 2))
+                 if text[i] in CLAUSE_ENDS]
+        if cands:
+            end = min(cands, key=lambda i: (abs(i - end), -i))
+    return start, end
+
+
 def _window(text: str, spans, size: int) -> tuple[int, int]:
     if len(text) <= size:
         return 0, len(text)
     if not spans:
-        return 0, size
+        return _snap(text, 0, size, spans)
     # The window of `size` characters that covers the most marked characters.
     best, best_start = -1, 0
     for a, _ in spans:
@@ -77,7 +99,7 @@ def _window(text: str, spans, size: int) -> tuple[int, int]:
         covered = sum(max(0, min(b, end) - max(x, start)) for x, b in spans)
         if covered > best:
             best, best_start = covered, start
-    return best_start, best_start + size
+    return _snap(text, best_start, best_start + size, spans)
 
 
 def render(text: str, spans, start: int = 0, end: int | None = None) -> str:

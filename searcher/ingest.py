@@ -4,10 +4,14 @@ A source is a folder of ``.txt`` articles, a single ``.txt`` file, or a ``.jsonl
 ``.jsonl.gz`` file with one article per line.  Bad files (and bad JSON lines) are
 reported through ``Skipped`` records and passed over; everything else is read.
 
-Text files: an optional first line `` date YYYY-MM-DD `` followed directly by the
-first paragraph; paragraphs are separated by one or more newlines.  The article id
-is the file stem.  JSON lines: ``id`` or ``_id``, optional ``title``, optional
-``date`` (``YYYY-MM-DD`` or ``YYYYMMDD``) and ``text`` or ``paragraphs``.
+Text files: optional header lines `` source 明報 ``, `` url https://… `` and
+`` author 王小明 `` (each on a line of its own, in any order, at the top), then an
+optional `` date YYYY-MM-DD `` followed directly by the first paragraph; paragraphs
+are separated by one or more newlines.  The article id is the file stem.  JSON
+lines: ``id`` or ``_id``, optional ``title``, optional ``date`` (``YYYY-MM-DD`` or
+``YYYYMMDD``), optional ``source`` (the outlet), ``url`` and ``author``, and
+``text`` or ``paragraphs``.  A ``url`` that is not http(s) is dropped with a
+warning (it becomes a link on the page).
 """
 from __future__ import annotations
 
@@ -15,10 +19,14 @@ import gzip
 import json
 import os
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Iterator
 
 _DATE_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*")
+_HEADER_LINE = re.compile(r"\A[ \t\ufeff]*(source|url|author)[ \t]+([^\n]*?)[ \t]*(?:\r?\n|\Z)")
+_URL_OK = re.compile(r"\Ahttps?://[^\s<>\"']+\Z", re.I)
+META_CHARS = 200  # longest outlet / author kept
 _DATE_ANY = re.compile(r"\A(\d{4})-?(\d{2})-?(\d{2})\Z")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 TITLE_CHARS = 32
@@ -32,8 +40,11 @@ class Article:
     title: str
     date: str | None  # YYYY-MM-DD
     paragraphs: list[str]
-    source: str = ""
+    source: str = ""  # the file (and line) it was read from
     title_derived: bool = False
+    outlet: str = ""  # where it was published (JSON "source", text header "source")
+    url: str = ""  # the original article (http or https)
+    author: str = ""
 
 
 @dataclass
@@ -88,19 +99,70 @@ def derive_title(paragraphs: list[str]) -> str:
     m = _SENTENCE_END.search(first)
     sentence = first[: m.start()] if m and m.start() > 0 else first
     sentence = sentence.strip().lstrip("•·・-–—*#>　 ").strip() or sentence.strip()
-    if len(sentence) > TITLE_CHARS:
-        sentence = sentence[: TITLE_CHARS - 1].rstrip() + "…"
-    return sentence
+    return shorten(sentence, TITLE_CHARS)
 
 
-def parse_text_article(article_id: str, text: str, source: str = "") -> Article:
+_CLAUSE_BREAK = re.compile(r"[，,、：:（(「『《〈—–]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters (with "…"), at the last clause
+    boundary (，、：（「…) in the second half of the limit if there is one, and never
+    inside a Latin word or inside brackets opened in what is kept."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(head) if m.start() >= limit // 3]
+    if breaks:
+        head = head[: breaks[-1]]
+    elif _LATIN.match(text[len(head) - 1]) and _LATIN.match(text[len(head)]):
+        k = len(head)
+        while k > 0 and _LATIN.match(head[k - 1]):
+            k -= 1
+        if k >= limit // 3:
+            head = head[:k]
+    return head.rstrip(" ，,、：:") + "…"
+
+
+def clean_meta(value, limit: int = META_CHARS) -> str:
+    """An outlet or author name: one line of text, spaces collapsed, at most ``limit`` characters."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(value.split())[:limit]
+
+
+def clean_url(value) -> str | None:
+    """An http(s) URL as given, "" for none, None for one that cannot be linked."""
+    if value in (None, ""):
+        return ""
+    value = str(value).strip()
+    return value if _URL_OK.match(value) and len(value) <= 2000 else None
+
+
+def parse_text_article(article_id: str, text: str, source: str = "",
+                       report: IngestReport | None = None) -> Article:
     date = None
+    header = {}
+    while True:  # header lines: source / url / author
+        m = _HEADER_LINE.match(text)
+        if not m:
+            break
+        header[m.group(1)] = m.group(2)
+        text = text[m.end():]
     m = _DATE_HEADER.match(text)
     if m:
         date = parse_date(m.group(1))
         text = text[m.end():]
     paragraphs = split_paragraphs(text)
-    return Article(article_id, derive_title(paragraphs), date, paragraphs, source, True)
+    url = clean_url(header.get("url"))
+    if url is None:
+        if report is not None:
+            report.warn(source or article_id, f"article {article_id}: url {header['url'][:60]!r} ignored "
+                                              "(want http:// or https://)")
+        url = ""
+    return Article(article_id, derive_title(paragraphs), date, paragraphs, source, True,
+                   clean_meta(header.get("source")), url, clean_meta(header.get("author")))
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -111,15 +173,46 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(8, len(sample) // 100)
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, name: str = "FILE") -> str:
     """UTF-8 (a BOM is fine); raises ValueError with a readable reason."""
     if _looks_binary(data):
         raise ValueError("binary file (not text)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ValueError(f"not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 1]!r})") from None
+        reason = f"not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 1]!r})"
+        legacy = guess_legacy_encoding(data)
+        if legacy:
+            reason += (f"; it looks like {legacy[1]}: convert it with "
+                       f"`iconv -f {legacy[0]} -t UTF-8 {name} > {name}.utf8` and read that instead")
+        raise ValueError(reason) from None
     return text
+
+
+# Frequent characters in both scripts: the encoding under which a file reads as the
+# most of them is the file's (Big5 bytes read as GBK give rare characters, and back).
+_COMMON = set("的一是不了在人有我他這这個个們们中來来上大為为和國国地到以說说時时要就出會会也"
+              "年對对後后於于與与將将被表示發发日月政府經经美總总統统")
+
+
+def guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    """("BIG5", "Big5 (Traditional Chinese)") or ("GB18030", ...) when ``data`` reads
+    as Chinese text in one of them; None otherwise."""
+    sample = data[:65536]
+    best = None
+    for codec, iconv, label in (("big5hkscs", "BIG5-HKSCS", "Big5 (Traditional Chinese)"),
+                                ("gb18030", "GB18030", "GB18030/GBK (Simplified Chinese)")):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError as e:
+            if e.start < len(sample) - 4:  # not just a character cut at the sample's end
+                continue
+            text = sample[:e.start].decode(codec)
+        han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+        common = sum(1 for c in text if c in _COMMON)
+        if han >= 2 and common and (best is None or common > best[0]):
+            best = (common, iconv, label)
+    return (best[1], best[2]) if best else None
 
 
 def _read_bytes(path: str) -> bytes:
@@ -133,11 +226,11 @@ def _read_bytes(path: str) -> bytes:
 def read_text_file(path: str, report: IngestReport) -> Iterator[Article]:
     name = os.path.basename(path)
     try:
-        text = _decode(_read_bytes(path))
+        text = _decode(_read_bytes(path), shlex.quote(path))
     except (OSError, ValueError) as e:
         report.skip(path, str(e))
         return
-    art = parse_text_article(os.path.splitext(name)[0], text, path)
+    art = parse_text_article(os.path.splitext(name)[0], text, path, report)
     if not art.paragraphs:
         report.skip(path, "empty (no paragraphs)")
         return
@@ -185,7 +278,12 @@ def article_from_json(obj, where: str, report: IngestReport) -> Article | None:
     title = obj.get("title")
     derived = not (isinstance(title, str) and title.strip())
     title = derive_title(paragraphs) if derived else title.strip()
-    art = Article(aid, title, date, paragraphs, where.rsplit(":", 1)[0], derived)
+    url = clean_url(obj.get("url"))
+    if url is None:
+        report.warn(where, f"article {aid}: url {str(obj.get('url'))[:60]!r} ignored (want http:// or https://)")
+        url = ""
+    art = Article(aid, title, date, paragraphs, where.rsplit(":", 1)[0], derived,
+                  clean_meta(obj.get("source")), url, clean_meta(obj.get("author")))
     return None if _too_long(art, where, report) else art
 
 

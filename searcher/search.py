@@ -3,19 +3,26 @@
 ``search()`` returns a ``SearchResult`` whose ``to_json()`` is the one shape the
 CLI and the API share::
 
-    {"query", "total", "page", "results": [{"id", "title", "date", "score",
-                                           "passages": [{"n", "html"}]}]}
+    {"query", "total", "page", "pages", "results": [{"id", "title", "date", "source", "url",
+        "author", "score", "passages": [{"n", "html", "text", "repeat", "duplicate_of"}]}],
+     "variants": [...], "exclude": [...], "facets": {"source", "date", "date_unit", "undated", "spelling"}}
 
-``total`` counts matching articles.  The engine's reader (``engine.base.Reader``)
-matches and ranks paragraphs and groups them into articles; here an article
-shows up to three of its best paragraphs, highlighted, with repeats folded.
-The same code runs over every engine.
+``total`` counts matching articles.  Filters: dates (``from`` / ``to``; undated
+articles are counted in ``facets.undated`` and kept with ``undated=include`` or
+alone with ``undated=only``), outlets (``source``, repeatable); ``exclude``
+switches single spellings of a name off.  Facets are computed by ``facets``: the
+outlet counts ignore the outlet filter (to pick another), the others apply every
+filter.  Paragraphs are matched and ranked on the
+posting arrays (``match``); an article ranks by its best paragraph and shows up
+to three of its best, read from Whoosh's stored fields and highlighted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from html import unescape
 
-from .engine.base import Filters
+from .engine.base import FacetRequest, Filters
 from .highlight import highlight
 from .ingest import parse_date
 from .names import Expander
@@ -27,17 +34,27 @@ PASSAGE_CANDIDATES = 6  # per article, so that repeats and boilerplate can be sk
 MAX_LIMIT = 100
 MAX_PAGE = 1000
 SORTS = ("relevance", "date", "-date")
+UNDATED = ("", "include", "only")
+MAX_SOURCES = 50  # source= values in one query
+MAX_EXCLUDE = 50
+_ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+
+
+def plain_text(html: str) -> str:
+    """The text of passage HTML (marks dropped, entities decoded)."""
+    return unescape(re.sub(r"</?mark>", "", html))
 
 
 @dataclass
 class Passage:
     n: int
     html: str
-    repeat: dict | None = None  # repeatstore.RepeatStore.flag
+    repeat: dict | None = None  # the reader's repeats.flag
     duplicate_of: dict | None = None  # {"id", "n"} of the same passage shown higher on the page
 
     def to_json(self):
-        return {"n": self.n, "html": self.html, "repeat": self.repeat, "duplicate_of": self.duplicate_of}
+        return {"n": self.n, "html": self.html, "text": plain_text(self.html), "repeat": self.repeat,
+                "duplicate_of": self.duplicate_of}
 
 
 @dataclass
@@ -47,9 +64,13 @@ class ArticleHit:
     date: str | None
     score: float
     passages: list = field(default_factory=list)
+    source: str | None = None  # the outlet
+    url: str | None = None  # the original article
+    author: str | None = None
 
     def to_json(self):
-        return {"id": self.id, "title": self.title, "date": self.date, "score": round(self.score, 4),
+        return {"id": self.id, "title": self.title, "date": self.date, "source": self.source, "url": self.url,
+                "author": self.author, "score": round(self.score, 4),
                 "passages": [p.to_json() for p in self.passages]}
 
 
@@ -63,11 +84,14 @@ class SearchResult:
     patterns: list = field(default_factory=list)  # strings highlighted (for article links)
     variants: list = field(default_factory=list)  # expansion.Applied, in query order
     expanded: bool = True  # variant expansion was on
+    facets: dict = field(default_factory=dict)
+    exclude: list = field(default_factory=list)  # spellings switched off
 
     def to_json(self):
-        return {"query": self.query, "total": self.total, "page": self.page,
+        return {"query": self.query, "total": self.total, "page": self.page, "pages": self.pages,
                 "results": [r.to_json() for r in self.results],
-                "variants": [v.to_json() for v in self.variants]}
+                "variants": [v.to_json() for v in self.variants], "exclude": list(self.exclude),
+                "facets": self.facets}
 
     @property
     def pages(self) -> int:
@@ -84,8 +108,10 @@ class SearchParams:
     date_to: str | None = None
     sort: str = "relevance"
     variants: bool = True  # expand names to every spelling
-    exclude: tuple = ()  # spellings not to search (chips switched off)
-    discovered: bool = True  # use discovered (unwritten) variants
+    sources: list = field(default_factory=list)  # only these outlets
+    exclude: list = field(default_factory=list)  # spellings of a name not to search
+    undated: str = ""  # with a date filter: "" drops undated articles, "include" keeps them; "only"
+    discovered: bool = True  # use variants the index discovered itself (their own switch)
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -108,13 +134,32 @@ class SearchParams:
         if v not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
             raise QueryError("variants must be 'on' or 'off'.")
         p.variants = v in ("on", "1", "true", "yes")
-        ex = args.getlist("exclude") if hasattr(args, "getlist") else [args.get("exclude") or ""]
-        p.exclude = tuple(x.strip() for e in ex for x in (e or "").replace("，", ",").split(",") if x.strip())[:64]
+        p.sources = _list_arg(args, "source", MAX_SOURCES)
+        p.exclude = _list_arg(args, "exclude", MAX_EXCLUDE)
+        p.undated = (args.get("undated") or "").strip().lower()
+        if p.undated not in UNDATED:
+            raise QueryError("undated must be 'include' or 'only'.")
         d = (args.get("discovered") or "on").strip().lower()
         if d not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
             raise QueryError("discovered must be 'on' or 'off'.")
         p.discovered = d in ("on", "1", "true", "yes")
         return p
+
+
+def _list_arg(args, name, most):
+    """A repeatable parameter (a MultiDict's every value; a plain dict's value or list)."""
+    raw = args.getlist(name) if hasattr(args, "getlist") else args.get(name)
+    if raw is None:
+        return []
+    values = [raw] if isinstance(raw, str) else list(raw)
+    out = []
+    for v in values:
+        v = " ".join(str(v).split())
+        if v and v not in out:
+            out.append(v[:200])
+    if len(out) > most:
+        raise QueryError(f"At most {most} values of {name} in one query.")
+    return out
 
 
 def _int_arg(args, name, default, lo, hi):
@@ -134,7 +179,7 @@ def _date_arg(args, name):
     raw = args.get(name)
     if raw in (None, ""):
         return None
-    d = parse_date(raw)
+    d = parse_date(raw) if _ISO_DATE.match(str(raw).strip()) else None
     if d is None:
         raise QueryError(f"{name} must be a date written YYYY-MM-DD.")
     return d
@@ -149,16 +194,41 @@ def date_range(date_from, date_to):
     return date_number(date_from) or 1, date_number(date_to) or 99999999
 
 
-def search(reader, params: SearchParams, variants: bool = True) -> SearchResult:
-    """Run a query on an engine reader.
+def spelling_key(s: str) -> str:
+    """Spellings that search the same (script, width, case) have one key."""
+    from .normalize import simplify
 
-    Names are expanded to every spelling (the reader's name table) unless
-    ``params.variants`` is off; the result lists the expansions applied.  Repeats
-    (the reader's repeat groups) are flagged, boilerplate is kept out of snippets,
-    one passage is never shown twice in an article, and a passage already shown
-    for a higher-ranked article is marked ``duplicate_of`` it."""
-    expander = (Expander(reader.names, getattr(reader, "corpus", None), params.exclude, params.discovered)
-                if variants and params.variants else None)
+    return simplify(s).lower().replace(" ", "")
+
+
+def make_expander(reader, params: "SearchParams"):
+    """The expander of a search (None with variants off)."""
+    if not params.variants:
+        return None
+    return Expander(reader.names, getattr(reader, "corpus", None), tuple(e for e in params.exclude if e),
+                    params.discovered)
+
+
+def filters_of(params: "SearchParams") -> Filters:
+    return Filters(dates=date_range(params.date_from, params.date_to), undated=params.undated,
+                   outlets=tuple(params.sources))
+
+
+MAX_SPELLING_TERMS = 2  # names whose spellings are counted
+MAX_SPELLINGS = 16
+
+
+@dataclass
+class Prepared:
+    compiled: object
+    expander: object
+    patterns: list
+    filters: Filters
+
+
+def prepare(reader, params: "SearchParams") -> Prepared:
+    """The compiled query, its expander, the strings it highlights and its filters."""
+    expander = make_expander(reader, params)
     compiled = compile_query(params.q, params.op, expander, reader.dictionary)
     patterns = []
     for lit in compiled.literals:
@@ -167,20 +237,68 @@ def search(reader, params: SearchParams, variants: bool = True) -> SearchResult:
                 patterns.append(seq_text)
         if params.op == "or":
             patterns.extend(w for w in lit.words if len(w) > 1 and w not in patterns)
-    filters = Filters(dates=date_range(params.date_from, params.date_to), undated=False)
+    return Prepared(compiled, expander, patterns, filters_of(params))
+
+
+def _spelling_request(expander, exclude) -> FacetRequest:
+    """The spellings to count: each expanded name's, the switched-off ones included
+    (so that they can be switched on again)."""
+    spellings = []
+    if expander is None:
+        return FacetRequest([])
+    for v in expander.applied[:MAX_SPELLING_TERMS]:
+        members = list(v.group)
+        group = expander.table.lookup(v.term)
+        for e in exclude:
+            if group is not None and expander.table.lookup(e) is group and e not in members:
+                members.append(e)
+        seen, keep = set(), []
+        for m in members:
+            k = spelling_key(m)
+            if k and k not in seen:
+                seen.add(k)
+                keep.append(m)
+        spellings.append((v.term, keep[:MAX_SPELLINGS]))
+    return FacetRequest(spellings)
+
+
+def count_articles(reader, params: "SearchParams") -> int:
+    """How many articles a search finds (for the 'try instead' links)."""
+    p = prepare(reader, params)
+    return reader.match(p.compiled, p.filters, params.sort, 0, 0, 1).total
+
+
+def search(reader, params: SearchParams, variants: bool = True) -> SearchResult:
+    """Run a query on an engine reader.
+
+    Names are expanded to every spelling (the reader's name table) unless
+    ``params.variants`` (or ``variants``) is off; ``params.exclude`` leaves single
+    spellings out; the result lists the expansions applied and the facets.
+    Repeats (the reader's repeat groups) are flagged, boilerplate is kept out of
+    snippets, one passage is never shown twice in an article, and a passage
+    already shown for a higher-ranked article is marked ``duplicate_of`` it."""
+    if not variants:
+        params = SearchParams(**{**params.__dict__, "variants": False})
+    p = prepare(reader, params)
     offset = (params.page - 1) * params.limit
-    m = reader.match(compiled, filters, params.sort, offset, params.limit, PASSAGE_CANDIDATES)
+    m = reader.match(p.compiled, p.filters, params.sort, offset, params.limit, PASSAGE_CANDIDATES,
+                     facets=_spelling_request(p.expander, params.exclude))
+    facets = m.facets
+    for entry in facets.get("spelling", []):
+        entry["excluded"] = entry["key"] in params.exclude
+        entry["typed"] = spelling_key(entry["key"]) == spelling_key(entry["term"])
     page = []
     shown: list = []
     repeats = reader.repeats
     for hit in m.articles:  # read and highlight only what is shown
         first = reader.paragraph(hit.refs[0])
         score = hit.score if params.sort == "relevance" else 0.0
-        art = ArticleHit(hit.id, first.title, first.date, score)
-        art.passages = _passages(reader, hit.id, hit.refs, patterns, repeats, shown)
+        art = ArticleHit(hit.id, first.title, first.date, score, source=first.source or None,
+                         url=first.url or None, author=first.author or None)
+        art.passages = _passages(reader, hit.id, hit.refs, p.patterns, repeats, shown)
         page.append(art)
-    return SearchResult(params.q, m.total, params.page, params.limit, page, patterns,
-                        expander.applied if expander else [], params.variants)
+    return SearchResult(params.q, m.total, params.page, params.limit, page, p.patterns,
+                        p.expander.applied if p.expander else [], params.variants, facets, list(params.exclude))
 
 
 def _passages(reader, aid, refs, patterns, repeats, shown):
@@ -213,17 +331,18 @@ def article(reader, article_id: str):
     if not paras:
         return None
     first = paras[0][1]
-    meta = {"id": article_id, "title": first.title, "date": first.date, "source": first.source,
-            "url": first.url, "author": first.author}
+    meta = {"id": article_id, "title": first.title, "date": first.date, "source": first.source or None,
+            "url": first.url or None, "author": first.author or None}
     return meta, [(p.n, p.text, ref) for ref, p in paras]
 
 
-def patterns_for(q: str, op: str = "and", names=None, dictionary=None, corpus=None, exclude=(),
-                 discovered: bool = True) -> list[str]:
-    """The strings a query highlights (for the article page); [] if it cannot run."""
+def patterns_for(q: str, op: str = "and", reader=None, exclude=(), discovered: bool = True) -> list[str]:
+    """The strings a query highlights (for the article page); [] if it cannot run.
+    Without a reader (variants off) only what was typed."""
     try:
-        expander = Expander(names, corpus, exclude, discovered) if names is not None else None
-        compiled = compile_query(q, op, expander, dictionary)
+        expander = (Expander(reader.names, getattr(reader, "corpus", None), tuple(exclude), discovered)
+                    if reader is not None else None)
+        compiled = compile_query(q, op, expander, reader.dictionary if reader is not None else None)
     except QueryError:
         return []
     out = []

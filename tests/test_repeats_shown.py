@@ -38,10 +38,18 @@ def test_a_search_never_shows_the_same_passage_twice(reader):
             assert p.repeat["kind"] == "exact" and p.repeat["group"]
 
 
-def test_article_page_flags_repeats_and_marks_later_copies(client):
+def test_article_page_flags_repeats_and_folds_later_copies(client):
+    import re
+
     html = client.get(f"/article/{A002}").get_data(as_text=True)
-    assert html.count('class="later-copy"') == 17
-    assert 'href="#p3"' in html and "repeated:" in html
+    assert len(re.findall(r'class="[^"]*later-copy', html)) == 17
+    # the 17 later copies are one folded block that says what they repeat, expandable
+    folds = re.findall(r'<details class="fold"[^>]*>\s*<summary>(.*?)</summary>(.*?)</details>', html, re.S)
+    assert len(folds) == 1
+    summary, body = folds[0]
+    assert summary.startswith("¶21–37 重複 ¶3–19")
+    assert re.findall(r'<p id="p(\d+)"', body) == [str(n) for n in range(21, 38)]
+    assert 'href="#p3"' in html and "重複：" in html
 
 
 def test_cross_article_copies_collapse_and_boilerplate_stays_out(tmp_path):

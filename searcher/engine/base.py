@@ -19,8 +19,16 @@ class Filters:
     """Which paragraphs a search may return."""
 
     dates: tuple[int, int] | None = None  # inclusive YYYYMMDD range; None: any date
-    undated: bool = True  # with a date range: also paragraphs of undated articles
-    outlets: tuple[str, ...] = ()  # only these outlets ("" = no outlet given); empty: any
+    undated: str = ""  # with a date range: "" drops undated articles, "include" keeps them; "only": only them
+    outlets: tuple[str, ...] = ()  # only these outlets; empty: any
+
+
+@dataclass
+class FacetRequest:
+    """What to count besides the results: matching articles per outlet and per date
+    (always), and per spelling of the names a query expanded."""
+
+    spellings: list = field(default_factory=list)  # [(term typed, [spelling, ...])]
 
 
 @dataclass
@@ -38,6 +46,7 @@ class Matches:
     total: int  # matching articles
     articles: list  # ArticleMatch of the requested page, in rank order
     paragraphs: int = 0  # matching paragraphs
+    facets: dict = field(default_factory=dict)  # see ``facets``: source, date, date_unit, undated, spelling
 
 
 @dataclass
@@ -59,7 +68,20 @@ class Reader:
     names = None  # the name table (variant spellings)
     repeats = None  # flag(ref), same_text(a, b), is_boilerplate(ref), all_groups()
 
-    def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int) -> Matches:
+    def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int,
+              facets: FacetRequest | None = None) -> Matches:
+        """The page [offset, offset + limit) of matching articles, best first (or by date:
+        ``sort`` is relevance, date or -date), each with up to ``candidates`` matching
+        paragraphs; facets when asked."""
+        raise NotImplementedError
+
+    def export(self, compiled, filters: Filters, sort: str, cap: int) -> tuple[list, int]:
+        """(refs of up to ``cap`` matching paragraphs, articles in result order and
+        paragraphs in reading order; number of matching paragraphs)."""
+        raise NotImplementedError
+
+    def word_df(self, word: str) -> int:
+        """Paragraphs whose jieba words include ``word`` (0 if the index has none)."""
         raise NotImplementedError
 
     def paragraph(self, ref) -> Paragraph:

@@ -225,8 +225,10 @@ class Expander:
         Every span that is a known spelling is a candidate, not only runs of whole jieba words
         (mined names are not segmenter words).  Spans that start and end on jieba word
         boundaries go first, then longer ones; a span overlapping one already taken is dropped,
-        so a name is never read inside another name (普京 is never inside 川普), and a span
-        that cuts into a jieba word on both sides is never taken."""
+        so a name is never read inside another name (普京 is never inside 川普).  A span that
+        cuts into a jieba word is taken only when that word is not in jieba's dictionary (an
+        unknown word: the segmenter's guess around a name it does not know), so a name is never
+        read inside a known word (克蘭 is not inside 烏克蘭)."""
         from ..analysis import WordTokenizer
 
         pieces = list(WordTokenizer()._pieces(simplify(text)))
@@ -245,6 +247,8 @@ class Expander:
                 aligned = (a in bounds) + (b in bounds)
                 if aligned == 0:
                     continue
+                if aligned == 1 and any(_cuts_known_word(pieces, x) for x in (a, b) if x not in bounds):
+                    continue
                 if any(la < a < lb or la < b < lb for la, lb in latin):
                     continue  # inside a Latin word
                 cands.append((-aligned, -(b - a), a, b, g))
@@ -254,6 +258,16 @@ class Expander:
             if all(b <= x or a >= y for x, y, _ in taken):
                 taken.append((a, b, g))
         return sorted(taken, key=lambda t: t[0])
+
+
+def _cuts_known_word(pieces, x: int) -> bool:
+    """The jieba piece that position x falls inside is a dictionary word."""
+    from .keys import jieba_dict
+
+    for w, a, b, _ in pieces:
+        if a < x < b:
+            return is_chinese(w) and w in jieba_dict()
+    return False
 
 
 def _others(term: str, members) -> list[str]:

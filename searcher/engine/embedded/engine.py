@@ -16,10 +16,10 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 
 from ...ingest import IngestReport, fingerprint, read_sources
-from ..base import Engine, Filters, Matches, Paragraph, Reader
+from ..base import Engine, FacetRequest, Filters, Matches, Paragraph, Reader
 from . import layout, writer
 from .reader import Manager, Snapshot
-from .search_arrays import filter_docs, match
+from .search_arrays import count_facets, export_order, keep_masks, match
 
 SHARD_MIN_PARAGRAPHS = 4000  # below this one process is faster than forking
 
@@ -251,6 +251,10 @@ class EmbeddedReader(Reader):
     def repeats(self):
         return self.snap.repeats
 
+    def cache(self, key, make):
+        """A value derived from this snapshot, kept until the index changes."""
+        return self.engine.manager.derived(repr(key), self.snap, lambda _snap: make())
+
     @property
     def corpus(self):
         """The names package's view of the indexed text (pinyin, compounds, discovery)."""
@@ -266,16 +270,37 @@ class EmbeddedReader(Reader):
 
         return Evaluator(self.snap).run(compiled)
 
-    def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int) -> Matches:
+    def _filtered(self, compiled, filters: Filters, facets: FacetRequest | None):
         docs, scores = self.evaluate(compiled)
-        docs, scores = filter_docs(self.snap, docs, scores, filters)
-        return match(self.snap, docs, scores, sort, offset, limit, candidates)
+        date_keep, outlet_keep = keep_masks(self.snap, docs, filters)
+        counted = None
+        if facets is not None:
+            counted = count_facets(self.snap, docs, date_keep, outlet_keep, facets, self._spelling_docs)
+        keep = date_keep & outlet_keep
+        return docs[keep], scores[keep], counted
 
-    def matched_docs(self, compiled, filters: Filters | None = None):
-        docs, scores = self.evaluate(compiled)
-        if filters is not None:
-            docs, scores = filter_docs(self.snap, docs, scores, filters)
-        return docs, scores
+    def _spelling_docs(self, spelling: str):
+        from ...query import QueryError, compile_query
+
+        try:
+            compiled = compile_query('"' + spelling.replace('"', " ") + '"', "and", None, self.dictionary)
+        except QueryError:
+            return np.zeros(0, np.int64)
+        return self.evaluate(compiled)[0]
+
+    def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int,
+              facets: FacetRequest | None = None) -> Matches:
+        docs, scores, counted = self._filtered(compiled, filters, facets)
+        m = match(self.snap, docs, scores, sort, offset, limit, candidates)
+        m.facets = counted or {}
+        return m
+
+    def export(self, compiled, filters: Filters, sort: str, cap: int):
+        docs, scores, _ = self._filtered(compiled, filters, None)
+        return export_order(self.snap, docs, scores, sort)[:cap].tolist(), int(len(docs))
+
+    def word_df(self, word: str) -> int:
+        return self.corpus._word_df(word)
 
     def matching_refs(self, compiled) -> list:
         return self.evaluate(compiled)[0].tolist()

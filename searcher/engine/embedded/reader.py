@@ -125,7 +125,7 @@ class Snapshot:
             outlets.update(s for s, ok in zip(seg_src, alive.tolist()) if ok)
         self.article_ids = sorted(ids)
         self.article_ordinal = {aid: i for i, aid in enumerate(self.article_ids)}
-        self.outlets = sorted(outlets)
+        self.outlets = [""] + sorted(outlets - {""})  # ordinal 0: no outlet given
         oo = {s: i for i, s in enumerate(self.outlets)}
         arts, srcs = [], []
         for v, (seg_ids, seg_src, alive) in zip(self.segments, per_seg):

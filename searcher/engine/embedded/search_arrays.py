@@ -1,31 +1,58 @@
-"""The embedded engine's answer to ``Reader.match``: rank paragraphs, group them into articles.
+"""The embedded engine's answer to ``Reader.match``: filter, count facets, rank, group.
 
 An article ranks by its best paragraph; only the paragraphs needed for the
 requested page are sorted.  Ties are broken by article id, then paragraph
 number (global article ordinals sort as ids do), so the order does not depend
-on how the index is split into segments.
+on how the index is split into segments.  Facets are counted by ``facets``
+(pure functions over the snapshot's per-document arrays).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..base import ArticleMatch, Filters, Matches
+from ... import facets as fct
+from ..base import ArticleMatch, FacetRequest, Filters, Matches
 
 _NO_DATE = 99999999
 
 
-def filter_docs(snap, docs, scores, filters: Filters):
-    if filters.dates is not None and len(docs):
-        d = snap.doc_date[docs]
-        keep = (d >= filters.dates[0]) & (d <= filters.dates[1])
-        if filters.undated:
-            keep |= d == 0
-        docs, scores = docs[keep], scores[keep]
-    if filters.outlets and len(docs):
-        wanted = [snap.outlets.index(o) for o in filters.outlets if o in snap.outlets]
-        keep = np.isin(snap.doc_outlet[docs], np.array(wanted, np.int32))
-        docs, scores = docs[keep], scores[keep]
-    return docs, scores
+def keep_masks(snap, docs, filters: Filters):
+    """(date mask, outlet mask) of matching documents."""
+    d = snap.doc_date[docs]
+    if filters.undated == "only":
+        date_keep = d <= 0
+    elif filters.dates is not None:
+        date_keep = (d >= filters.dates[0]) & (d <= filters.dates[1])
+        if filters.undated == "include":
+            date_keep |= d <= 0
+    else:
+        date_keep = np.ones(len(docs), bool)
+    if filters.outlets:
+        wanted = [i for i, name in enumerate(snap.outlets) if name and name in filters.outlets]
+        outlet_keep = np.isin(snap.doc_outlet[docs], np.array(wanted, np.int32))
+    else:
+        outlet_keep = np.ones(len(docs), bool)
+    return date_keep, outlet_keep
+
+
+def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spelling_docs) -> dict:
+    """The facets of a result: outlets ignore the outlet filter (to pick another); the
+    others apply every filter.  ``spelling_docs(spelling)`` -> documents containing it."""
+    keep = date_keep & outlet_keep
+    out = {"source": fct.source_counts(docs[date_keep], snap.doc_article, snap.doc_outlet, snap.outlets)}
+    unit, out["date"], _ = fct.date_counts(docs[keep], snap.doc_article, snap.doc_date)
+    out["date_unit"] = unit
+    out["undated"] = fct.date_counts(docs[outlet_keep], snap.doc_article, snap.doc_date)[2]
+    spelling = []
+    kept = np.sort(docs[keep])
+    for term, spellings in request.spellings:
+        pairs = [(m, np.sort(spelling_docs(m))) for m in spellings]
+        for entry in fct.spelling_counts(kept, pairs, snap.doc_article, snap.doc_outlet, snap.outlets,
+                                         snap.doc_date, unit):
+            entry["term"] = term
+            spelling.append(entry)
+    out["spelling"] = spelling
+    return out
 
 
 def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: int) -> Matches:
@@ -34,6 +61,8 @@ def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: in
     seen[arts_all] = True
     total = int(seen.sum())
     need = offset + limit
+    if limit <= 0:
+        return Matches(total, [], int(len(docs)))
     docs, scores, arts = _best_first(snap, docs, scores, arts_all, need, sort, candidates)
     _, first = np.unique(arts, return_index=True)
     ranked = np.sort(first)  # indexes (into docs) of each article's best paragraph, best first
@@ -50,13 +79,17 @@ def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: in
     return Matches(total, out, int(len(arts_all)))
 
 
+def _date_key(snap, docs, sort):
+    d = snap.doc_date[docs].astype(np.int64)
+    return np.where(d == 0, -1 if sort == "date" else _NO_DATE, d)  # undated last either way
+
+
 def _best_first(snap, docs, scores, arts, need, sort, candidates):
     """The matching paragraphs best first (ties: article id, paragraph number; by
     date first if asked), enough of them to hold ``need`` articles."""
     n = snap.doc_n[docs]
     if sort != "relevance":
-        d = snap.doc_date[docs].astype(np.int64)
-        d = np.where(d == 0, -1 if sort == "date" else _NO_DATE, d)  # undated last either way
+        d = _date_key(snap, docs, sort)
         order = np.lexsort((n, arts, -scores, -d if sort == "date" else d))
         return docs[order], scores[order], arts[order]
     k = max(need * candidates, 64)
@@ -72,3 +105,20 @@ def _best_first(snap, docs, scores, arts, need, sort, candidates):
         if len(top) == len(docs) or len(np.unique(arts[order])) >= need:
             return docs[order], scores[order], arts[order]
         k *= 4
+
+
+def export_order(snap, docs, scores, sort: str) -> np.ndarray:
+    """``docs`` grouped by article, articles ranked as the results rank them (by best
+    paragraph, or by date), paragraphs in reading order within an article."""
+    if not len(docs):
+        return docs
+    arts = snap.doc_article[docs]
+    best = np.full(int(arts.max()) + 1, -np.inf)
+    np.maximum.at(best, arts, scores)
+    art_score = best[arts]
+    if sort == "relevance":
+        keys = (snap.doc_n[docs], arts, -art_score)
+    else:
+        d = _date_key(snap, docs, sort)
+        keys = (snap.doc_n[docs], arts, -art_score, -d if sort == "date" else d)
+    return docs[np.lexsort(keys)]
