@@ -255,5 +255,8 @@ def serve(index_dir, sources, host, port, dev):
         wserve(app, host=host, port=port, threads=8, ident="searcher")
 
 
+from .engine.opensearch.cli import cluster as cluster_commands  # noqa: E402  (searcher cluster ...)
+main.add_command(cluster_commands)
+
 if __name__ == "__main__":
     main()
