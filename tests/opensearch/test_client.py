@@ -114,3 +114,16 @@ def test_documents_rejected_for_good_are_reported_after_the_rest_is_indexed(os_c
     assert [f["id"] for f in e.value.result.failed] == ["bad"]
     assert "bad: 400" in str(e.value)
     assert os_client.count(index_name) == 2
+
+
+def test_cli_health_reaches_a_cluster_by_url_or_names_the_nodes_it_could_not(opensearch_urls, runner):
+    from searcher.cli import main
+
+    ok = runner.invoke(main, ["cluster", "health", *(a for u in opensearch_urls for a in ("--url", u))])
+    assert ok.exit_code == 0, ok.output
+    assert any(f": {s}, " in ok.output for s in ("green", "yellow")) and "nodes" in ok.output
+
+    dead = f"127.0.0.1:{_closed_port()}"
+    bad = runner.invoke(main, ["cluster", "health", "--url", dead])
+    assert bad.exit_code == 1
+    assert f"http://{dead} (connection refused)" in bad.output

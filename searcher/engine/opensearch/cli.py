@@ -17,6 +17,14 @@ _dir_option = click.option(
     help="The cluster's folder (node data, logs, cluster.json). Default: $SEARCHER_CLUSTER_DIR, else ./cluster")
 
 
+def url_option(f):
+    """``--url URL`` (repeatable, or comma-separated): the nodes of an existing cluster; default
+    ``$SEARCHER_OPENSEARCH_URL``.  For every command that talks to a cluster."""
+    return click.option("--url", "urls", multiple=True, metavar="URL",
+                        help=f"A node of the OpenSearch cluster (repeatable). Default: ${URL_ENV} "
+                             "(comma-separated).")(f)
+
+
 def _open(directory) -> LocalCluster:
     try:
         return LocalCluster.open(directory or default_dir())
@@ -141,3 +149,32 @@ def restart(node, directory, wait, timeout):
     except ClusterError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"restarted {c.node(node).name} (pid {pid})")
+
+
+@cluster.command()
+@url_option
+@_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print _cluster/health as JSON.")
+def health(urls, directory, as_json):
+    """Health of any cluster: --url / SEARCHER_OPENSEARCH_URL, else the local one in --dir.
+
+    Checks that the product can reach an existing cluster through the client it uses
+    (several nodes, retries): an unreachable one is named node by node.
+    """
+    import os
+
+    from .client import OpenSearchError, connect
+
+    if not urls and not os.environ.get(URL_ENV):
+        urls = _open(directory).urls
+    try:
+        with connect(urls or None, retry_for=5) as client:
+            h = client.health()
+    except OpenSearchError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(h, indent=1))
+    else:
+        click.echo(f"{h['cluster_name']}: {h['status']}, {h['number_of_nodes']} nodes, "
+                   f"{h['active_shards']} active shards, {h['unassigned_shards']} unassigned "
+                   f"({', '.join(client.urls)})")

@@ -375,6 +375,8 @@ class LocalCluster:
         one is left as it is.  Raises ClusterError (with the node's last log lines) when a node
         exits or the cluster is not green within ``timeout`` seconds.
         """
+        if heap is not None and not re.fullmatch(r"[1-9]\d*[kKmMgG]", heap):
+            raise ClusterError(f"--heap {heap!r}: give a size such as 512m or 1g")
         directory = Path(directory or default_dir()).resolve()
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / ".lock", "w") as lock:
