@@ -428,5 +428,8 @@ def _clear_old_layout(index_dir):
             shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else os.remove(p)
 
 
+from .engine.opensearch.cli import cluster as cluster_commands  # noqa: E402  (searcher cluster ...)
+main.add_command(cluster_commands)
+
 if __name__ == "__main__":
     main()
