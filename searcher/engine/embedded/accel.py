@@ -67,21 +67,26 @@ class DocRow:
                    f.get("source", ""), f.get("url", ""), f.get("author", ""))
 
 
-def analyse(rows: list[DocRow], dictionary: Dictionary) -> list[dict]:
-    """The jieba word counts of each paragraph (what Whoosh's words field indexes)."""
-    return [word_counts(r.text, dictionary) for r in rows]
+def word_postings(rows: list[DocRow], dictionary: Dictionary, each=None) -> "pst.WordArrays":
+    """The jieba word postings of the paragraphs (what Whoosh's words field indexes);
+    ``each(row, counts)`` sees every paragraph's counts as they are made (the Whoosh
+    writer), so no list of them is ever held."""
+    words = pst.WordCollector()
+    for r in rows:
+        c = word_counts(r.text, dictionary)
+        if each is not None:
+            each(r, c)
+        words.add(c)
+    return words.arrays()
 
 
-def build(folder: str, rows: list[DocRow], counts: list[dict], *, mined=None) -> "sig.ClassTable":
-    """Write the accelerator of ``rows`` (in Whoosh order) except its near edges;
-    returns the segment's class table (for the near edges, ``finish``)."""
+def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) -> "sig.ClassTable":
+    """Write the accelerator of ``rows`` (in Whoosh order; ``wa`` their word postings)
+    except its near edges; returns the segment's class table (for the near edges,
+    ``finish``)."""
     os.makedirs(folder, exist_ok=True)
     texts = [r.text for r in rows]
     grams = pst.build_grams(texts)
-    words = pst.WordCollector()
-    for c in counts:
-        words.add(c)
-    wa = words.arrays()
     # articles: contiguous runs of documents
     art_ids, art_first, art_source, doc_art = [], [], [], np.zeros(len(rows), np.int32)
     for i, r in enumerate(rows):

@@ -11,6 +11,8 @@ stored fields.
 from __future__ import annotations
 
 import os
+import sys
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +23,7 @@ from whoosh.reading import SegmentReader
 
 from ...analysis import Dictionary
 from ...repeats import near
-from . import accel
+from . import accel, whoosh_segment
 from .layout import INDEX_NAME
 from .schema import make_schema
 
@@ -42,6 +44,22 @@ class Built:
 
     def segment(self):
         return TOC.read(FileStorage(self.workdir), INDEX_NAME).segments[0]
+
+
+class _Clock:
+    """CPU seconds per stage of a segment, printed when SEARCHER_DEBUG_TIMES is set."""
+
+    def __init__(self):
+        self.last, self.stages = time.process_time(), {}
+
+    def __call__(self, stage):
+        now = time.process_time()
+        self.stages[stage] = round(now - self.last, 2)
+        self.last = now
+
+    def report(self, what):
+        if os.environ.get("SEARCHER_DEBUG_TIMES"):
+            print(f"{what}: cpu " + ", ".join(f"{k} {v}" for k, v in self.stages.items()), file=sys.stderr)
 
 
 def _whoosh_segment(workdir: str, schema, fill, limitmb: int):
@@ -66,29 +84,61 @@ def write_segment(workdir: str, rows: list, dictionary: Dictionary, limitmb: int
     ``mine(paragraphs) -> [(zh, alias, article id, n)]`` mines name pairs;
     ``progress(k)`` is told of every k paragraphs written."""
     os.makedirs(workdir, exist_ok=True)
-    counts = accel.analyse(rows, dictionary)
+    if isinstance(rows, str):  # a file of rows written by the parent (``save_rows``)
+        rows = load_rows(rows)
+    step = [0]
 
-    def fill(writer):
-        step = 0
-        for r, c in zip(rows, counts):
-            writer.add_document(words=c, **r.stored())
-            step += 1
-            if progress is not None and step == 512:
-                progress(step)
-                step = 0
-        if progress is not None and step:
-            progress(step)
+    def each(r, c):
+        step[0] += 1
+        if progress is not None and step[0] == 512:
+            progress(step[0])
+            step[0] = 0
 
-    seg = _whoosh_segment(workdir, make_schema(dictionary), fill, limitmb)
+    clock = _Clock()
+    wa = accel.word_postings(rows, dictionary, each)
+    if progress is not None and step[0]:
+        progress(step[0])
+    clock("words")
+    whoosh_segment.write(workdir, make_schema(dictionary), INDEX_NAME, (r.stored() for r in rows), wa)
+    seg = TOC.read(FileStorage(workdir), INDEX_NAME).segments[0]
+    clock("whoosh")
     mined = []
     if mine is not None:
         where = {(r.article, r.n): i for i, r in enumerate(rows)}
         for zh, alias, aid, n in mine([(r.article, r.n, r.text) for r in rows]):
             mined.append((where[(aid, n)], zh, alias))
-    table = accel.build(os.path.join(workdir, "accel"), rows, counts, mined=mined)
+    clock("mine")
+    table = accel.build(os.path.join(workdir, "accel"), rows, wa, mined=mined)
+    clock("accel")
     a, b, s = near.edges_within(table)
     np.savez(os.path.join(workdir, WITHIN + ".npz"), a=a, b=b, s=s)
+    clock("within")
+    clock.report(f"segment {os.path.basename(workdir)} ({len(rows)} paragraphs)")
     return Built(workdir, seg.segid, seg.doc_count_all())
+
+
+def save_rows(path: str, rows) -> int:
+    """Write DocRows to a file for a worker process (so the parent holds no batch)."""
+    import pickle
+
+    n = 0
+    with open(path, "wb") as f:
+        for r in rows:
+            pickle.dump(r, f, protocol=pickle.HIGHEST_PROTOCOL)
+            n += 1
+    return n
+
+
+def load_rows(path: str) -> list:
+    import pickle
+
+    out = []
+    with open(path, "rb") as f:
+        while True:
+            try:
+                out.append(pickle.load(f))
+            except EOFError:
+                return out
 
 
 def within_edges(workdir: str):
@@ -141,8 +191,7 @@ def merge_segments(workdir: str, storage, schema, segments: list, sources: list,
         base += int(live.sum())
     if base != len(rows):
         raise RuntimeError(f"merged segment holds {len(rows)} documents; the sources had {base} live")
-    counts = accel.analyse(rows, dictionary)
-    accel.build(os.path.join(workdir, "accel"), rows, counts, mined=mined)
+    accel.build(os.path.join(workdir, "accel"), rows, accel.word_postings(rows, dictionary), mined=mined)
     src = np.concatenate(edges[0]) if edges[0] else np.zeros(0, np.uint64)
     dst = np.concatenate(edges[1]) if edges[1] else np.zeros(0, np.uint64)
     sim = np.concatenate(edges[2]) if edges[2] else np.zeros(0, np.float32)

@@ -38,7 +38,7 @@ from .schema import make_schema
 from .segment import Built, merge_segments, within_edges, write_segment
 
 SEGMENT_DOCS = 32_000  # paragraphs per segment a build or a large add writes (bounds memory)
-WHOOSH_LIMITMB = 128  # Whoosh's posting pool per segment writer
+WHOOSH_LIMITMB = 64  # Whoosh's posting pool per segment writer
 PARALLEL_MIN_DOCS = 8_000  # below this a change is written in this process
 KEEP_TOCS = 2  # the live table of contents and the one before it (readers still opening it)
 
@@ -123,7 +123,8 @@ def cleanup(index_dir: str, keep_tmp: bool = False) -> None:
     if os.path.isdir(tdir) and not keep_tmp:
         for name in os.listdir(tdir):
             if not name.startswith("merge-") or _merge_idle(index_dir):
-                shutil.rmtree(os.path.join(tdir, name), ignore_errors=True)
+                path = os.path.join(tdir, name)
+                shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else _remove(path)
 
 
 def _merge_idle(index_dir: str) -> bool:
@@ -171,14 +172,71 @@ def _commit_toc(index_dir: str, schema, segments, generation: int) -> None:
 # ------------------------------------------------------------------ building segments
 
 
-_FORK: dict = {}
+def _segment_process(workdir, rows_path, dictionary, mine, done):
+    """Body of a worker process: write one segment, report it in ``workdir/built.json``.
+    It dies with its parent (a killed writer leaves no process behind)."""
+    import json
+
+    _die_with_parent()
+
+    def count(k):
+        with done.get_lock():
+            done.value += k
+
+    built = write_segment(workdir, rows_path, dictionary, WHOOSH_LIMITMB, mine=mine, progress=count)
+    with open(os.path.join(workdir, "built.json"), "w", encoding="utf-8") as f:
+        json.dump({"workdir": built.workdir, "segid": built.segid, "docs": built.docs}, f)
 
 
-def _worker(job):
-    workdir, rows = job
-    st = _FORK
-    return write_segment(workdir, rows, st["dictionary"], st["limitmb"], mine=st["mine"],
-                         progress=st["progress"])
+def _warm_up(dictionary, mine) -> None:
+    """Load what every segment writer needs (the segmenter, the miner's tagger, the
+    pinyin tables, the character tables) in this process before it forks them: they
+    start at once and share those pages instead of each loading its own."""
+    import gc
+
+    from ... import postings as pst
+    from ...names import pinyin_key
+
+    dictionary.segmenter()
+    pst._char_tables()
+    pinyin_key("測試")
+    if mine is not None:
+        mine([("warm-up", 1, "美國總統川普（Donald Trump）表示")])
+    gc.collect()
+    gc.freeze()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's join still bounds it
+        pass
+
+
+class _Worker:
+    """One segment written by a fresh process forked from the main thread (never from a
+    helper thread: a fork there can copy a lock another thread holds), so that memory
+    never accumulates across segments."""
+
+    def __init__(self, ctx, workdir, rows_path, dictionary, mine, done):
+        self.workdir, self.rows_path = workdir, rows_path
+        self.proc = ctx.Process(target=_segment_process, args=(workdir, rows_path, dictionary, mine, done),
+                                daemon=True)
+        self.proc.start()
+
+    def result(self) -> Built:
+        import json
+
+        self.proc.join()
+        if self.proc.exitcode != 0:
+            raise RuntimeError(f"the process writing {self.workdir} failed (exit code {self.proc.exitcode})")
+        with open(os.path.join(self.workdir, "built.json"), encoding="utf-8") as f:
+            d = json.load(f)
+        os.remove(self.rows_path)
+        return Built(d["workdir"], d["segid"], d["docs"])
 
 
 class _Progress:
@@ -198,23 +256,64 @@ class _Progress:
             self.bar.close()
 
 
-def _batches(articles, size: int, report_ids: set):
-    """Lists of DocRow of whole articles, about ``size`` paragraphs each."""
-    batch: list[DocRow] = []
+def _rows(articles, report_ids: set):
     for a in articles:
         report_ids.add(a.id)
         for n, text in enumerate(a.paragraphs, 1):
-            batch.append(DocRow(a.id, n, a.title, a.date, text, getattr(a, "outlet", "") or "",
-                                getattr(a, "url", "") or "", getattr(a, "author", "") or ""))
-        if len(batch) >= size:
+            yield DocRow(a.id, n, a.title, a.date, text, getattr(a, "outlet", "") or "",
+                         getattr(a, "url", "") or "", getattr(a, "author", "") or "")
+
+
+def _batches(articles, size: int, report_ids: set):
+    """Lists of DocRow of whole articles, about ``size`` paragraphs each."""
+    batch: list[DocRow] = []
+    last = None
+    for r in _rows(articles, report_ids):
+        if len(batch) >= size and r.article != last:
             yield batch
             batch = []
+        batch.append(r)
+        last = r.article
     if batch:
         yield batch
 
 
+class _RowFiles:
+    """Batches of whole articles written straight to files (``segment.save_rows``), about
+    ``size`` paragraphs each: the parent never holds a batch a worker will index."""
+
+    def __init__(self, articles, size: int, report_ids: set, folder: str):
+        self.rows = _rows(articles, report_ids)
+        self.size, self.folder, self.k = size, folder, 0
+        self.pending = None
+
+    def next(self):
+        """(path, paragraphs) of the next batch, or None."""
+        import pickle
+
+        first = self.pending if self.pending is not None else next(self.rows, None)
+        self.pending = None
+        if first is None:
+            return None
+        self.k += 1
+        path = os.path.join(self.folder, f"rows-{os.getpid()}-{self.k}.pickle")
+        n = 0
+        with open(path, "wb") as f:
+            r = first
+            while r is not None:
+                if n >= self.size and r.article != last:
+                    self.pending = r
+                    break
+                pickle.dump(r, f, protocol=pickle.HIGHEST_PROTOCOL)
+                n += 1
+                last = r.article
+                r = next(self.rows, None)
+        return path, n
+
+
 def _built_segments(index_dir, articles, dictionary, procs, progress, mine, ids_seen):
-    """Write the articles into work folders, in order, ``procs`` at a time."""
+    """Write the articles into work folders, in order, ``procs`` at a time (each in a
+    fresh process, so that memory never accumulates across segments)."""
     tmp = os.path.join(index_dir, TMP)
     os.makedirs(tmp, exist_ok=True)
     bar = _Progress(progress, "indexing")
@@ -224,54 +323,50 @@ def _built_segments(index_dir, articles, dictionary, procs, progress, mine, ids_
         counter[0] += 1
         return os.path.join(tmp, f"add-{os.getpid()}-{counter[0]}")
 
-    batches = _batches(articles, SEGMENT_DOCS, ids_seen)
+    files = _RowFiles(articles, SEGMENT_DOCS, ids_seen, tmp)
     try:
-        first = next(batches, None)
+        first = files.next()
         if first is None:
             return
-        if procs <= 1 or len(first) < PARALLEL_MIN_DOCS:
-            for batch in ([first], batches):
-                for rows in batch:
-                    yield write_segment(workdir(), rows, dictionary, WHOOSH_LIMITMB, mine=mine,
-                                        progress=bar.update)
+        if procs <= 1 or first[1] < PARALLEL_MIN_DOCS:
+            job = first
+            while job is not None:
+                path, _ = job
+                built = write_segment(workdir(), path, dictionary, WHOOSH_LIMITMB, mine=mine, progress=bar.update)
+                os.remove(path)
+                yield built
+                job = files.next()
             return
+        _warm_up(dictionary, mine)  # loaded once here, shared by every forked worker
         ctx = mp.get_context("fork")
         done = ctx.Value("l", 0)
-
-        def count(k):
-            with done.get_lock():
-                done.value += k
-
-        _FORK.update(dictionary=dictionary, limitmb=WHOOSH_LIMITMB, mine=mine, progress=count)
+        running: list[_Worker] = []
+        shown, job = 0, first
         try:
-            with ctx.Pool(procs) as pool:
-                pending = []
-                shown = 0
-                source = iter([first])
-                exhausted = False
-                while True:
-                    while not exhausted and len(pending) < procs + 1:
-                        rows = next(source, None)
-                        if rows is None:
-                            rows = next(batches, None)
-                            source = batches
-                        if rows is None:
-                            exhausted = True
-                            break
-                        pending.append(pool.apply_async(_worker, ((workdir(), rows),)))
-                    if not pending:
-                        break
-                    head = pending[0]
-                    while not head.ready():
-                        head.wait(0.5)
-                        bar.update(done.value - shown)
-                        shown = done.value
-                    pending.pop(0)
+            while True:
+                while job is not None and len(running) < procs:
+                    running.append(_Worker(ctx, workdir(), job[0], dictionary, mine, done))
+                    job = files.next()
+                if not running:
+                    break
+                head = running[0]
+                while head.proc.is_alive():
+                    head.proc.join(0.5)
                     bar.update(done.value - shown)
                     shown = done.value
-                    yield head.get()
+                running.pop(0)
+                bar.update(done.value - shown)
+                shown = done.value
+                built = head.result()
+                while job is not None and len(running) < procs:  # keep the cores busy while the
+                    running.append(_Worker(ctx, workdir(), job[0], dictionary, mine, done))  # caller adopts
+                    job = files.next()
+                yield built
         finally:
-            _FORK.clear()
+            for w in running:
+                if w.proc.is_alive():
+                    w.proc.terminate()
+                    w.proc.join()
     finally:
         bar.close()
 
@@ -312,6 +407,7 @@ def apply_changes(index_dir: str, articles=(), delete_ids=(), *, replace_all: bo
         # (until then their classes count as live, which can only add verified edges).
         new_segments, incoming = [], set()
         for built in _built_segments(index_dir, articles, dictionary, procs, progress, mine, incoming):
+            t_cross = time.process_time()
             table = _table_of(built)
             live = _live_classes(parts)
             rows = near.unit_rows(table)
@@ -328,6 +424,13 @@ def apply_changes(index_dir: str, articles=(), delete_ids=(), *, replace_all: bo
             parts.append((SegmentAccel(accel_dir(index_dir, built.segid)), live_mask(seg)))
             result.paragraphs += built.docs
             result.segments += 1
+            if os.environ.get("SEARCHER_DEBUG_TIMES"):
+                print(f"adopted segment {result.segments}: cpu {time.process_time() - t_cross:.2f} s", file=sys.stderr)
+            if os.environ.get("SEARCHER_DEBUG_MEMORY"):
+                with open("/proc/self/status") as f:
+                    vm = {ln.split(":")[0]: ln.split()[1] for ln in f if ln.startswith(("VmRSS", "VmHWM"))}
+                print(f"segment {result.segments}: parent RSS {int(vm['VmRSS']) // 1024} MB, "
+                      f"peak {int(vm['VmHWM']) // 1024} MB", file=sys.stderr)
         if require_documents and not new_segments:
             cleanup(index_dir)
             raise NothingToIndex("no paragraphs")
