@@ -29,7 +29,12 @@ def pos_tagger():
                 jieba.setLogLevel(logging.WARNING)
                 tk = jieba.Tokenizer()
                 tk.initialize()
-                _pos_tokenizer = pseg.POSTokenizer(tk)
+                # POSTokenizer(tk) would parse dict.txt a second time for the tags; they are
+                # in jieba_dict() already (the same file, read once per process).
+                pt = pseg.POSTokenizer.__new__(pseg.POSTokenizer)
+                pt.tokenizer = tk
+                pt.word_tag_tab = {w: tag for w, (_, tag) in jieba_dict().items()}
+                _pos_tokenizer = pt
     return _pos_tokenizer
 
 
