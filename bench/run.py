@@ -326,10 +326,10 @@ def _finish(args, result):
 
 
 def w_build_ours(args):
-    from searcher import index
+    from searcher.engine import open_engine
 
     t0 = time.perf_counter()
-    summary = index.build([args["source"]], args["index"], progress=False)
+    summary = open_engine(args["index"]).build([args["source"]], progress=False)
     secs = time.perf_counter() - t0
     extra = {k: v for k, v in summary.to_json().items()
              if k not in ("skipped", "warnings", "index", "generation") and isinstance(v, (int, float, dict))}
@@ -350,16 +350,15 @@ def w_build_stock(args):
 
 def _ours_runner(index_dir):
     """The product's full query path: variant expansion, repeats, grouping, highlighting."""
-    from searcher import index
+    from searcher.engine import open_engine
     from searcher.query import QueryError
     from searcher.search import SearchParams, search
 
-    gen = index.IndexHandle(index_dir).current()
-    s = gen.searcher()
+    reader = open_engine(index_dir).reader()
 
     def run(q, op, limit=10):
         try:
-            res = search(s, SearchParams(q=q, op=op, limit=limit), variants=gen.variants, repeats=gen.repeats)
+            res = search(reader, SearchParams(q=q, op=op, limit=limit))
         except QueryError as e:
             return None, str(e)
         return [r.id for r in res.results], res.total
@@ -414,8 +413,6 @@ def w_latency(args):
 
 
 def w_literal_recall(args):
-    import types
-
     import literal_recall as lr
 
     rng = random.Random(args["seed"])
@@ -429,14 +426,7 @@ def w_literal_recall(args):
                 out.add((aid, int(n)))
             return out
 
-        class Handle:
-            def __init__(self, d):
-                self.d = d
-
-            def searcher(self):
-                return StockSearcher(self.d)
-
-        lr.index = types.SimpleNamespace(IndexHandle=Handle)
+        lr.open_reader = StockSearcher
         lr.matching_paragraphs = matching
     r = lr.measure(args["index"], [args["source"]], args["n"], rng, args["label"])
     _finish(args, r)
@@ -485,9 +475,9 @@ def w_drcd(args):
     corpus = os.path.join(DRCD, "corpus.jsonl")
     t0 = time.perf_counter()
     if args["recipe"] == "ours":
-        from searcher import index
+        from searcher.engine import open_engine
 
-        index.build([corpus], args["index"], progress=False)
+        open_engine(args["index"]).build([corpus], progress=False)
         run = _ours_runner(args["index"])
         article_of = lambda i: i  # noqa: E731
     else:
