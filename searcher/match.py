@@ -24,7 +24,8 @@ import numpy as np
 
 from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
-from .ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
+from .ranking import (B, K1, OR_MAX_DF, PROXIMITY_CANDIDATES, PROXIMITY_WEIGHT, PROXIMITY_WINDOW,
+                      UNIGRAM_WEIGHT, idf)
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -35,6 +36,8 @@ class Evaluator:
         self.n = snapshot.nlive
         self._lits: dict[int, tuple] = {}
         self._grams: dict[str, tuple] = {}
+        self._df: dict[str, int] = {}
+        self._arrays: dict[int, tuple] = {}
 
     # ------------------------------------------------------------ postings
     def _gram_parts(self, term: str):
@@ -63,6 +66,9 @@ class Evaluator:
         return _cat(docs, tfs)
 
     def gram_df(self, term: str) -> int:
+        df = self._df.get(term)
+        if df is not None:
+            return df
         df = 0
         for v, a, b, row in self._gram_parts(term):
             if v.deleted:
@@ -70,6 +76,7 @@ class Evaluator:
                 df += int(v.live[d].sum())
             else:
                 df += int(v.accel.gram_df[row])
+        self._df[term] = df
         return df
 
     def word_docs(self, term: str):
@@ -202,6 +209,74 @@ class Evaluator:
         lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
 
+    # ------------------------------------------------------------ proximity
+    def candidates(self, score, k: int) -> np.ndarray:
+        """The sorted documents of the ``k`` best scores and every document tied with
+        the k-th (so the set does not depend on document numbers)."""
+        docs = np.flatnonzero(score)
+        if len(docs) > k:
+            vals = score[docs]
+            docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
+        return docs
+
+    def occurrences(self, terms, cand) -> list:
+        """Per gram term, the sorted keys ``document << 32 | position in it`` of its
+        postings in the sorted documents ``cand``."""
+        out = []
+        for term in terms:
+            keys = []
+            for v, a, b, _ in self._gram_parts(term):
+                lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
+                if hi == lo:
+                    continue
+                doc_of, pos_of, first_pos = self._plain(v)
+                d = doc_of[a:b]
+                local = (cand[lo:hi] - v.base).astype(d.dtype)
+                first, end = np.searchsorted(d, local, "left"), np.searchsorted(d, local, "right")
+                n = end - first
+                total = int(n.sum())
+                if not total:
+                    continue
+                idx = np.repeat(first - (np.cumsum(n) - n) + a, n) + np.arange(total)
+                start = np.repeat(first_pos[local] - (cand[lo:hi] << 32), n)
+                keys.append(pos_of[idx].astype(np.int64) - start)
+            if keys:
+                out.append(np.concatenate(keys) if len(keys) > 1 else keys[0])
+            else:
+                out.append(_EMPTY)
+        return out
+
+    def _plain(self, v):
+        """A segment's gram document and position arrays and document starts, as plain
+        arrays (slicing a memory map costs more than the lookups themselves)."""
+        hit = self._arrays.get(id(v))
+        if hit is None:
+            a = v.accel
+            hit = self._arrays[id(v)] = (np.asarray(a.gram_doc), np.asarray(a.gram_pos),
+                                         np.asarray(a.first_pos, np.int64))
+        return hit
+
+    def proximity(self, score, terms):
+        """Add the question's best window in each of the best documents: the idf of the
+        distinct ``terms`` (single characters and other tokens, positional) found within
+        PROXIMITY_WINDOW positions of one another, times PROXIMITY_WEIGHT.  A passage
+        that says what the question asks holds its words close together; one that
+        only shares them, scattered, does not."""
+        cand = self.candidates(score, PROXIMITY_CANDIDATES)
+        if len(terms) < 2 or not len(cand):
+            return
+        per_term = [(k, t) for k, t in zip(self.occurrences(terms, cand), terms) if len(k)]
+        if not per_term:
+            return
+        starts = np.sort(np.concatenate([k for k, _ in per_term]))  # a window starts at every occurrence
+        best = np.zeros(len(starts), np.float64)
+        for keys, term in per_term:
+            nxt = np.append(keys, np.iinfo(np.int64).max)[np.searchsorted(keys, starts)]
+            best += (nxt - starts < PROXIMITY_WINDOW) * idf(self.gram_df(term), self.n)
+        doc = starts >> 32  # windows never span two documents
+        first = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
+        score[doc[first]] += (PROXIMITY_WEIGHT * np.maximum.reduceat(best, first)).astype(np.float32)
+
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
         self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
@@ -224,6 +299,9 @@ class Evaluator:
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
             self.phrase(score, alt)
+        if PROXIMITY_WEIGHT:
+            units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
+            self.proximity(score, list(dict.fromkeys(units)))
         for lit in plan.exclude:
             score[self.literal(lit)[0]] = 0
         return score
