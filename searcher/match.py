@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine.embedded.accel import title_key
 from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
 from .ranking import (B, K1, OR_MAX_DF, PROXIMITY_CANDIDATES, PROXIMITY_WEIGHT, PROXIMITY_WINDOW,
-                      UNIGRAM_WEIGHT, idf)
+                      TITLE_WEIGHT, UNIGRAM_WEIGHT, idf)
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -37,7 +38,7 @@ class Evaluator:
         self._lits: dict[int, tuple] = {}
         self._grams: dict[str, tuple] = {}
         self._df: dict[str, int] = {}
-        self._arrays: dict[int, tuple] = {}
+        self._arrays: dict = {}
 
     # ------------------------------------------------------------ postings
     def _gram_parts(self, term: str):
@@ -78,6 +79,36 @@ class Evaluator:
                 df += int(v.accel.gram_df[row])
         self._df[term] = df
         return df
+
+    def title_docs(self, term: str):
+        """(documents, frequency in their article's title) of a gram term, live documents only."""
+        docs, tfs = [], []
+        key = np.uint64(title_key(term))
+        for v in self.s.segments:
+            keys, offsets, arts, tf, art_first, art_count = self._titles(v)
+            i = int(np.searchsorted(keys, key))
+            if i == len(keys) or keys[i] != key:
+                continue
+            a, b = int(offsets[i]), int(offsets[i + 1])
+            first, n = art_first[arts[a:b]], art_count[arts[a:b]]
+            d = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+            t = np.repeat(tf[a:b], n)
+            if v.deleted:
+                keep = v.live[d]
+                d, t = d[keep], t[keep]
+            docs.append(d + v.base)
+            tfs.append(t)
+        return _cat(docs, tfs)
+
+    def _titles(self, v):
+        """A segment's title postings and article extents, as plain arrays."""
+        hit = self._arrays.get(("title", id(v)))
+        if hit is None:
+            a = v.accel
+            hit = self._arrays[("title", id(v))] = (
+                np.asarray(a.title_keys), np.asarray(a.title_offsets), np.asarray(a.title_art),
+                np.asarray(a.title_tf), np.asarray(a.art_first, np.int64), np.asarray(a.art_count, np.int64))
+        return hit
 
     def word_docs(self, term: str):
         docs, tfs = [], []
@@ -200,14 +231,39 @@ class Evaluator:
         docs, tf = self.word_docs(term)
         self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
 
-    def gram(self, score, term, weight=1.0, max_df=None):
-        """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs)."""
+    def gram(self, score, term, weight=1.0, max_df=None, title=0.0):
+        """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs);
+        with ``title``, its BM25F over the paragraph and its article's title, the
+        title's frequency weighing ``title`` times the paragraph's."""
         if max_df is not None and self.gram_df(term) > max_df:
             return
         docs, tf = self.gram_docs(term)
         uni = len(term) == 1 and han_key(term) is not None
         lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
+        if title:
+            tdocs, ttf = self.title_docs(term)
+            if len(tdocs):
+                tl, tavg = (self.s.title_uni_len, self.s.avg["title_uni"]) if uni else \
+                    (self.s.title_gram_len, self.s.avg["title_gram"])
+                self._bm25f(score, docs, tf / (1 - B + B * lengths[docs] / avg),
+                            tdocs, title * ttf / (1 - B + B * tl[tdocs] / tavg), weight)
+                return
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
+
+    def _bm25f(self, score, docs, body, tdocs, title, weight):
+        """BM25F of one term from its length-normalised frequencies in the paragraphs
+        (``docs``, ``body``) and in the titles (``tdocs``, ``title``), both sorted."""
+        body = np.asarray(body, np.float32)
+        title = np.asarray(title, np.float32)
+        extra = np.ones(len(tdocs), bool)
+        if len(docs):
+            i = np.minimum(np.searchsorted(docs, tdocs), len(docs) - 1)
+            extra = docs[i] != tdocs
+            body[i[~extra]] += title[~extra]
+        tdocs, title = tdocs[extra], title[extra]
+        w = idf(len(docs) + len(tdocs), self.n) * weight
+        score[docs] += w * body * (K1 + 1) / (body + K1)
+        score[tdocs] += w * title * (K1 + 1) / (title + K1)
 
     # ------------------------------------------------------------ proximity
     def candidates(self, score, k: int) -> np.ndarray:
@@ -219,32 +275,36 @@ class Evaluator:
             docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
         return docs
 
-    def occurrences(self, terms, cand) -> list:
-        """Per gram term, the sorted keys ``document << 32 | position in it`` of its
-        postings in the sorted documents ``cand``."""
-        out = []
-        for term in terms:
-            keys = []
-            for v, a, b, _ in self._gram_parts(term):
-                lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
-                if hi == lo:
-                    continue
-                doc_of, pos_of, first_pos = self._plain(v)
-                d = doc_of[a:b]
-                local = (cand[lo:hi] - v.base).astype(d.dtype)
-                first, end = np.searchsorted(d, local, "left"), np.searchsorted(d, local, "right")
-                n = end - first
-                total = int(n.sum())
-                if not total:
-                    continue
-                idx = np.repeat(first - (np.cumsum(n) - n) + a, n) + np.arange(total)
-                start = np.repeat(first_pos[local] - (cand[lo:hi] << 32), n)
-                keys.append(pos_of[idx].astype(np.int64) - start)
-            if keys:
-                out.append(np.concatenate(keys) if len(keys) > 1 else keys[0])
-            else:
-                out.append(_EMPTY)
-        return out
+    def occurrences(self, terms, cand):
+        """(key, term index) of every posting of the gram ``terms`` in the sorted documents
+        ``cand``, by key: ``document << 32 | position in the document``."""
+        keys, tids = [], []
+        parts = [self._gram_parts(t) for t in terms]
+        for v in self.s.segments:
+            lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
+            rows = [(ti, p[1], p[2]) for ti, ps in enumerate(parts) for p in ps if p[0] is v]
+            if hi == lo or not rows:
+                continue
+            doc_of, pos_of, first_pos = self._plain(v)
+            local = (cand[lo:hi] - v.base).astype(doc_of.dtype)
+            bounds = np.concatenate([local, local + 1])
+            k = len(local)
+            first = np.empty((len(rows), k), np.int64)
+            count = np.empty((len(rows), k), np.int64)
+            for r, (_, a, b) in enumerate(rows):
+                se = np.searchsorted(doc_of[a:b], bounds)
+                first[r] = se[:k] + a
+                count[r] = se[k:] - se[:k]
+            first, count = first.ravel(), count.ravel()
+            idx = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+            shift = np.tile((cand[lo:hi] << 32) - first_pos[local], len(rows))
+            keys.append(pos_of[idx].astype(np.int64) + np.repeat(shift, count))
+            tids.append(np.repeat(np.array([ti for ti, _, _ in rows], np.int64), count.reshape(len(rows), k).sum(1)))
+        if not keys:
+            return _EMPTY, _EMPTY
+        key, tid = np.concatenate(keys), np.concatenate(tids)
+        order = np.argsort(key, kind="stable")
+        return key[order], tid[order]
 
     def _plain(self, v):
         """A segment's gram document and position arrays and document starts, as plain
@@ -265,16 +325,22 @@ class Evaluator:
         cand = self.candidates(score, PROXIMITY_CANDIDATES)
         if len(terms) < 2 or not len(cand):
             return
-        per_term = [(k, t) for k, t in zip(self.occurrences(terms, cand), terms) if len(k)]
-        if not per_term:
+        key, tid = self.occurrences(terms, cand)
+        if not len(key):
             return
-        starts = np.sort(np.concatenate([k for k, _ in per_term]))  # a window starts at every occurrence
-        best = np.zeros(len(starts), np.float64)
-        for keys, term in per_term:
-            nxt = np.append(keys, np.iinfo(np.int64).max)[np.searchsorted(keys, starts)]
-            best += (nxt - starts < PROXIMITY_WINDOW) * idf(self.gram_df(term), self.n)
-        doc = starts >> 32  # windows never span two documents
+        w = np.array([idf(self.gram_df(t), self.n) for t in terms])
+        doc = key >> 32
         first = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
+        # A window starts at every occurrence; per term, its next occurrence at or after
+        # that start (a reverse running minimum), in blocks of whole documents.
+        best = np.empty(len(key))
+        block = max(1, (1 << 21) // len(terms))
+        cuts = np.unique(np.append(first[np.searchsorted(first, np.arange(0, len(key), block))], len(key)))
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            nxt = np.full((len(terms), b - a), np.iinfo(np.int64).max, np.int64)
+            nxt[tid[a:b], np.arange(b - a)] = key[a:b]
+            nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+            best[a:b] = w @ (nxt - key[a:b] < PROXIMITY_WINDOW)
         score[doc[first]] += (PROXIMITY_WEIGHT * np.maximum.reduceat(best, first)).astype(np.float32)
 
     def phrase(self, score, lit: Literal):
@@ -295,7 +361,7 @@ class Evaluator:
         if all(self.gram_df(t) > limit for t, _ in grams):
             limit = None
         for t, weight in grams:
-            self.gram(score, t, weight, max_df=limit)
+            self.gram(score, t, weight, max_df=limit, title=TITLE_WEIGHT)
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
             self.phrase(score, alt)

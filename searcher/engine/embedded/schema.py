@@ -14,7 +14,7 @@ from whoosh.system import pack_uint
 
 from ...analysis import Dictionary, word_analyzer, word_counts
 
-SCHEMA_VERSION = 3  # 3: living index (segments + accelerators, dictionary in the schema)
+SCHEMA_VERSION = 4  # 3: living index (segments + accelerators, dictionary in the schema); 4: title postings
 
 
 class FastText(TEXT):
