@@ -16,7 +16,9 @@ changed by adds and deletes scores exactly as a fresh build of the same
 articles): for ``op=and`` every positive literal counts as one term (its
 occurrences, its document frequency) plus its jieba words; for ``op=or`` every
 jieba word and bigram of the question is a term, and a word's other spellings
-one more.
+one more.  For ``op=or`` the article's title is a second field of the bigram and
+character terms (BM25F), and the best paragraphs gain a proximity score: their
+best window of the question's characters (``proximity``).
 """
 from __future__ import annotations
 
@@ -90,7 +92,7 @@ class Evaluator:
             if i == len(keys) or keys[i] != key:
                 continue
             a, b = int(offsets[i]), int(offsets[i + 1])
-            first, n = art_first[arts[a:b]], art_count[arts[a:b]]
+            first, n = art_first[arts[a:b]].astype(np.int64), art_count[arts[a:b]].astype(np.int64)
             d = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
             t = np.repeat(tf[a:b], n)
             if v.deleted:
@@ -107,7 +109,7 @@ class Evaluator:
             a = v.accel
             hit = self._arrays[("title", id(v))] = (
                 np.asarray(a.title_keys), np.asarray(a.title_offsets), np.asarray(a.title_art),
-                np.asarray(a.title_tf), np.asarray(a.art_first, np.int64), np.asarray(a.art_count, np.int64))
+                np.asarray(a.title_tf), np.asarray(a.art_first), np.asarray(a.art_count))
         return hit
 
     def word_docs(self, term: str):
@@ -228,15 +230,18 @@ class Evaluator:
         score[docs] += w * tf * (K1 + 1) / (tf + norm)
 
     def word(self, score, term, weight=1.0):
+        """Add a jieba word's BM25; returns the paragraphs that have it."""
         docs, tf = self.word_docs(term)
         self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
+        return docs
 
     def gram(self, score, term, weight=1.0, max_df=None, title=0.0):
         """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs);
         with ``title``, its BM25F over the paragraph and its article's title, the
-        title's frequency weighing ``title`` times the paragraph's."""
+        title's frequency weighing ``title`` times the paragraph's (paragraphs of a
+        matching title are scored too).  Returns the paragraphs that have the term."""
         if max_df is not None and self.gram_df(term) > max_df:
-            return
+            return _EMPTY
         docs, tf = self.gram_docs(term)
         uni = len(term) == 1 and han_key(term) is not None
         lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
@@ -247,8 +252,9 @@ class Evaluator:
                     (self.s.title_gram_len, self.s.avg["title_gram"])
                 self._bm25f(score, docs, tf / (1 - B + B * lengths[docs] / avg),
                             tdocs, title * ttf / (1 - B + B * tl[tdocs] / tavg), weight)
-                return
+                return docs
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
+        return docs
 
     def _bm25f(self, score, docs, body, tdocs, title, weight):
         """BM25F of one term from its length-normalised frequencies in the paragraphs
@@ -297,7 +303,7 @@ class Evaluator:
                 count[r] = se[k:] - se[:k]
             first, count = first.ravel(), count.ravel()
             idx = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
-            shift = np.tile((cand[lo:hi] << 32) - first_pos[local], len(rows))
+            shift = np.tile((cand[lo:hi] << 32) - first_pos[local].astype(np.int64), len(rows))
             keys.append(pos_of[idx].astype(np.int64) + np.repeat(shift, count))
             tids.append(np.repeat(np.array([ti for ti, _, _ in rows], np.int64), count.reshape(len(rows), k).sum(1)))
         if not keys:
@@ -312,8 +318,7 @@ class Evaluator:
         hit = self._arrays.get(id(v))
         if hit is None:
             a = v.accel
-            hit = self._arrays[id(v)] = (np.asarray(a.gram_doc), np.asarray(a.gram_pos),
-                                         np.asarray(a.first_pos, np.int64))
+            hit = self._arrays[id(v)] = (np.asarray(a.gram_doc), np.asarray(a.gram_pos), np.asarray(a.first_pos))
         return hit
 
     def proximity(self, score, terms):
@@ -346,14 +351,18 @@ class Evaluator:
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
         self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
+        return docs
 
     def ranked_scores(self, plan: Ranked) -> np.ndarray:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
         more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
-        left out beside rarer ones (a query of only common terms keeps them all)."""
+        left out beside rarer ones (a query of only common terms keeps them all).
+        Titles rank paragraphs but do not make them match: a paragraph matches when
+        its own text has a term."""
         score = np.zeros(self.s.ndocs, np.float32)
+        text = np.zeros(self.s.ndocs, bool)
         for t in plan.words:
-            self.word(score, t)
+            text[self.word(score, t)] = True
         grams = [(t, 1.0) for t in plan.grams]
         if UNIGRAM_WEIGHT:
             grams += [(t, UNIGRAM_WEIGHT) for t in plan.unigrams]
@@ -361,10 +370,11 @@ class Evaluator:
         if all(self.gram_df(t) > limit for t, _ in grams):
             limit = None
         for t, weight in grams:
-            self.gram(score, t, weight, max_df=limit, title=TITLE_WEIGHT)
+            text[self.gram(score, t, weight, max_df=limit, title=TITLE_WEIGHT)] = True
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
-            self.phrase(score, alt)
+            text[self.phrase(score, alt)] = True
+        score[~text] = 0
         if PROXIMITY_WEIGHT:
             units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
             self.proximity(score, list(dict.fromkeys(units)))
