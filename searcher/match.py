@@ -16,9 +16,9 @@ changed by adds and deletes scores exactly as a fresh build of the same
 articles): for ``op=and`` every positive literal counts as one term (its
 occurrences, its document frequency) plus its jieba words; for ``op=or`` every
 jieba word and bigram of the question is a term, and a word's other spellings
-one more.  For ``op=or`` the article's title is a second field of the bigram and
-character terms (BM25F), and the best paragraphs gain a proximity score: their
-best window of the question's characters (``proximity``).
+one more.  For ``op=or`` the best paragraphs are then re-scored: the article's
+title as a second field of the bigram and character terms (BM25F, ``titles``),
+and their best window of the question's characters (``proximity``).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from .engine.embedded.accel import title_key
 from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
 from .ranking import (B, K1, OR_MAX_DF, PROXIMITY_CANDIDATES, PROXIMITY_WEIGHT, PROXIMITY_WINDOW,
-                      TITLE_WEIGHT, UNIGRAM_WEIGHT, idf)
+                      TITLE_CANDIDATES, TITLE_WEIGHT, UNIGRAM_WEIGHT, idf)
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -82,34 +82,14 @@ class Evaluator:
         self._df[term] = df
         return df
 
-    def title_docs(self, term: str):
-        """(documents, frequency in their article's title) of a gram term, live documents only."""
-        docs, tfs = [], []
-        key = np.uint64(title_key(term))
-        for v in self.s.segments:
-            keys, offsets, arts, tf, art_first, art_count = self._titles(v)
-            i = int(np.searchsorted(keys, key))
-            if i == len(keys) or keys[i] != key:
-                continue
-            a, b = int(offsets[i]), int(offsets[i + 1])
-            first, n = art_first[arts[a:b]].astype(np.int64), art_count[arts[a:b]].astype(np.int64)
-            d = np.repeat(first - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
-            t = np.repeat(tf[a:b], n)
-            if v.deleted:
-                keep = v.live[d]
-                d, t = d[keep], t[keep]
-            docs.append(d + v.base)
-            tfs.append(t)
-        return _cat(docs, tfs)
-
     def _titles(self, v):
-        """A segment's title postings and article extents, as plain arrays."""
+        """A segment's title postings and the article of each document, as plain arrays."""
         hit = self._arrays.get(("title", id(v)))
         if hit is None:
             a = v.accel
             hit = self._arrays[("title", id(v))] = (
                 np.asarray(a.title_keys), np.asarray(a.title_offsets), np.asarray(a.title_art),
-                np.asarray(a.title_tf), np.asarray(a.art_first), np.asarray(a.art_count))
+                np.asarray(a.title_tf), np.asarray(a.doc_art))
         return hit
 
     def word_docs(self, term: str):
@@ -230,46 +210,70 @@ class Evaluator:
         score[docs] += w * tf * (K1 + 1) / (tf + norm)
 
     def word(self, score, term, weight=1.0):
-        """Add a jieba word's BM25; returns the paragraphs that have it."""
         docs, tf = self.word_docs(term)
         self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
-        return docs
 
-    def gram(self, score, term, weight=1.0, max_df=None, title=0.0):
+    def gram(self, score, term, weight=1.0, max_df=None):
         """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs);
-        with ``title``, its BM25F over the paragraph and its article's title, the
-        title's frequency weighing ``title`` times the paragraph's (paragraphs of a
-        matching title are scored too).  Returns the paragraphs that have the term."""
+        returns its (documents, frequencies) where it was scored."""
         if max_df is not None and self.gram_df(term) > max_df:
-            return _EMPTY
+            return _EMPTY, _EMPTY
         docs, tf = self.gram_docs(term)
-        uni = len(term) == 1 and han_key(term) is not None
-        lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
-        if title:
-            tdocs, ttf = self.title_docs(term)
-            if len(tdocs):
-                tl, tavg = (self.s.title_uni_len, self.s.avg["title_uni"]) if uni else \
-                    (self.s.title_gram_len, self.s.avg["title_gram"])
-                self._bm25f(score, docs, tf / (1 - B + B * lengths[docs] / avg),
-                            tdocs, title * ttf / (1 - B + B * tl[tdocs] / tavg), weight)
-                return docs
+        lengths, avg = self._lengths(term)
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
-        return docs
+        return docs, tf
 
-    def _bm25f(self, score, docs, body, tdocs, title, weight):
-        """BM25F of one term from its length-normalised frequencies in the paragraphs
-        (``docs``, ``body``) and in the titles (``tdocs``, ``title``), both sorted."""
-        body = np.asarray(body, np.float32)
-        title = np.asarray(title, np.float32)
-        extra = np.ones(len(tdocs), bool)
-        if len(docs):
-            i = np.minimum(np.searchsorted(docs, tdocs), len(docs) - 1)
-            extra = docs[i] != tdocs
-            body[i[~extra]] += title[~extra]
-        tdocs, title = tdocs[extra], title[extra]
-        w = idf(len(docs) + len(tdocs), self.n) * weight
-        score[docs] += w * body * (K1 + 1) / (body + K1)
-        score[tdocs] += w * title * (K1 + 1) / (title + K1)
+    def _lengths(self, term: str, title: bool = False):
+        """The paragraph (or title) lengths and their average that normalise a gram term."""
+        uni = len(term) == 1 and han_key(term) is not None
+        if title:
+            return (self.s.title_uni_len, self.s.avg["title_uni"]) if uni else \
+                (self.s.title_gram_len, self.s.avg["title_gram"])
+        return (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
+
+    # ------------------------------------------------------------ titles
+    def title_tf(self, term: str, cand: np.ndarray) -> np.ndarray:
+        """How often a gram term is in the title of each document's article (sorted ``cand``)."""
+        out = np.zeros(len(cand), np.float32)
+        key = np.uint64(title_key(term))
+        for v in self.s.segments:
+            keys, offsets, arts, tf, doc_art = self._titles(v)
+            i = int(np.searchsorted(keys, key))
+            if i == len(keys) or keys[i] != key:
+                continue
+            lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
+            if hi == lo:
+                continue
+            a, b = int(offsets[i]), int(offsets[i + 1])
+            mine = doc_art[cand[lo:hi] - v.base]
+            j = np.minimum(np.searchsorted(arts[a:b], mine), b - a - 1)
+            out[lo:hi] = np.where(arts[a + j] == mine, tf[a + j], 0)
+        return out
+
+    def titles(self, score, scored):
+        """BM25F over the paragraph and its article's title (Robertson, Zaragoza & Taylor
+        2004) for the best paragraphs: a scored gram term's length-normalised frequency
+        in the title, times TITLE_WEIGHT, joins its frequency in the paragraph before
+        saturation.  ``scored``: (term, weight, documents, frequencies) of the BM25 pass."""
+        cand = self.candidates(score, TITLE_CANDIDATES)
+        if not len(cand):
+            return
+        for term, weight, docs, tf in scored:
+            tt = self.title_tf(term, cand)
+            has = np.flatnonzero(tt)
+            if not len(has):
+                continue
+            c = cand[has]
+            tl, tavg = self._lengths(term, title=True)
+            tt = TITLE_WEIGHT * tt[has] / (1 - B + B * tl[c] / tavg)
+            lengths, avg = self._lengths(term)
+            tb = np.zeros(len(c), np.float32)
+            if len(docs):
+                i = np.minimum(np.searchsorted(docs, c), len(docs) - 1)
+                hit = docs[i] == c
+                tb[hit] = tf[i[hit]] / (1 - B + B * lengths[c[hit]] / avg)
+            w = idf(len(docs), self.n) * weight
+            score[c] += (w * ((tb + tt) * (K1 + 1) / (tb + tt + K1) - tb * (K1 + 1) / (tb + K1))).astype(np.float32)
 
     # ------------------------------------------------------------ proximity
     def candidates(self, score, k: int) -> np.ndarray:
@@ -351,30 +355,31 @@ class Evaluator:
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
         self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
-        return docs
 
     def ranked_scores(self, plan: Ranked) -> np.ndarray:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
         more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
         left out beside rarer ones (a query of only common terms keeps them all).
-        Titles rank paragraphs but do not make them match: a paragraph matches when
-        its own text has a term."""
+        The best paragraphs are then re-scored with their titles and the proximity of
+        the question's characters (which only reorder: a paragraph matches by its text)."""
         score = np.zeros(self.s.ndocs, np.float32)
-        text = np.zeros(self.s.ndocs, bool)
         for t in plan.words:
-            text[self.word(score, t)] = True
+            self.word(score, t)
         grams = [(t, 1.0) for t in plan.grams]
         if UNIGRAM_WEIGHT:
             grams += [(t, UNIGRAM_WEIGHT) for t in plan.unigrams]
         limit = OR_MAX_DF * self.n
         if all(self.gram_df(t) > limit for t, _ in grams):
             limit = None
+        scored = []
         for t, weight in grams:
-            text[self.gram(score, t, weight, max_df=limit, title=TITLE_WEIGHT)] = True
+            docs, tf = self.gram(score, t, weight, max_df=limit)
+            scored.append((t, weight, docs, tf))
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
-            text[self.phrase(score, alt)] = True
-        score[~text] = 0
+            self.phrase(score, alt)
+        if TITLE_WEIGHT:
+            self.titles(score, [x for x in scored if len(x[2])])
         if PROXIMITY_WEIGHT:
             units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
             self.proximity(score, list(dict.fromkeys(units)))
