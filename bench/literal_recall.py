@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from searcher import index  # noqa: E402
+from searcher.engine import open_engine  # noqa: E402
 from searcher.ingest import IngestReport, read_sources  # noqa: E402
 from searcher.normalize import simplify  # noqa: E402
 from searcher.search import matching_paragraphs  # noqa: E402
@@ -47,33 +47,36 @@ def laws_sample(path, n_paragraphs, rng, out_path):
     return total
 
 
+def open_reader(ix_dir):
+    return open_engine(ix_dir).reader()
+
+
 def measure(ix_dir, sources, n, rng, label):
     report = IngestReport()
     paras = [(a.id, i, p) for a in read_sources(sources, report) for i, p in enumerate(a.paragraphs, 1)]
     norm = {(aid, i): simplify(p).lower() for aid, i, p in paras}
-    h = index.IndexHandle(ix_dir)
+    s = open_reader(ix_dir)
     found = returned = correct = 0
     misses = []
     t0 = time.time()
-    with h.searcher() as s:
-        for _ in range(n):
-            while True:
-                aid, i, p = rng.choice(paras)
-                runs = HAN.findall(p)
-                if runs:
-                    break
-            run = rng.choice(runs)
-            k = rng.randint(2, min(10, len(run)))
-            j = rng.randint(0, len(run) - k)
-            needle = run[j:j + k]
-            got = matching_paragraphs(s, needle)
-            nn = simplify(needle).lower()
-            if (aid, i) in got:
-                found += 1
-            else:
-                misses.append(needle)
-            returned += len(got)
-            correct += sum(1 for key in got if nn in norm[key])
+    for _ in range(n):
+        while True:
+            aid, i, p = rng.choice(paras)
+            runs = HAN.findall(p)
+            if runs:
+                break
+        run = rng.choice(runs)
+        k = rng.randint(2, min(10, len(run)))
+        j = rng.randint(0, len(run) - k)
+        needle = run[j:j + k]
+        got = matching_paragraphs(s, needle)
+        nn = simplify(needle).lower()
+        if (aid, i) in got:
+            found += 1
+        else:
+            misses.append(needle)
+        returned += len(got)
+        correct += sum(1 for key in got if nn in norm[key])
     secs = time.time() - t0
     return {"corpus": label, "queries": n, "recall": found / n, "precision": correct / max(1, returned),
             "paragraphs_returned": returned, "misses": misses[:20], "seconds": round(secs, 2)}
@@ -90,12 +93,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="literal-")
     results = []
     seeds = [os.path.join(ROOT, "seeds")]
-    index.build(seeds, os.path.join(tmp, "seeds"), progress=False)
+    open_engine(os.path.join(tmp, "seeds")).build(seeds, progress=False)
     results.append(measure(os.path.join(tmp, "seeds"), seeds, args.n, rng, "seeds"))
     if os.path.exists(LAWS):
         sample = os.path.join(tmp, "laws.jsonl")
         laws_sample(LAWS, args.laws_paragraphs, rng, sample)
-        index.build([sample], os.path.join(tmp, "laws"), progress=False)
+        open_engine(os.path.join(tmp, "laws")).build([sample], progress=False)
         results.append(measure(os.path.join(tmp, "laws"), [sample], args.n, rng, "tw_laws sample"))
     for r in results:
         print(f"{r['corpus']:>15}: {r['queries']} substrings  recall {r['recall']:.4f}  "

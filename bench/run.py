@@ -10,7 +10,7 @@ For each size N (paragraphs of ../shared/bench/tw_laws.jsonl.gz, streamed):
 1. Slice: the first N paragraphs in corpus order, written as JSONL (one law a line, as in the
    corpus); the law that crosses N is truncated, so a slice has exactly N paragraphs.  Both
    recipes read that same file.
-2. Build: ours (`searcher.index.build([slice], dir, progress=False)`, every feature on) and the
+2. Build: ours (`open_engine(dir).build([slice], progress=False)`, every feature on) and the
    stock recipe (bench/stock.py), each in its own fresh Python process, one after the other.
    Wall time is measured inside the process around the build call (it includes jieba's start-up,
    not the interpreter's imports); peak RSS is the process's ru_maxrss (os.wait4); index size is
@@ -435,8 +435,6 @@ def w_latency(args):
 
 
 def w_literal_recall(args):
-    import types
-
     import literal_recall as lr
 
     rng = random.Random(args["seed"])
@@ -450,14 +448,7 @@ def w_literal_recall(args):
                 out.add((aid, int(n)))
             return out
 
-        class Handle:
-            def __init__(self, d):
-                self.d = d
-
-            def searcher(self):
-                return StockSearcher(self.d)
-
-        lr.index = types.SimpleNamespace(IndexHandle=Handle)
+        lr.open_reader = StockSearcher
         lr.matching_paragraphs = matching
     r = lr.measure(args["index"], [args["source"]], args["n"], rng, args["label"])
     _finish(args, r)

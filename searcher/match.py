@@ -16,15 +16,19 @@ changed by adds and deletes scores exactly as a fresh build of the same
 articles): for ``op=and`` every positive literal counts as one term (its
 occurrences, its document frequency) plus its jieba words; for ``op=or`` every
 jieba word and bigram of the question is a term, and a word's other spellings
-one more.
+one more.  For ``op=or`` the best paragraphs are then re-scored: the article's
+title as a second field of the bigram and character terms (BM25F, ``titles``),
+and their best window of the question's characters (``proximity``).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .engine.embedded.accel import title_key
 from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
-from .ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
+from .ranking import (B, K1, OR_MAX_DF, PROXIMITY_CANDIDATES, PROXIMITY_WEIGHT, PROXIMITY_WINDOW,
+                      TITLE_CANDIDATES, TITLE_WEIGHT, UNIGRAM_WEIGHT, idf)
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -35,6 +39,8 @@ class Evaluator:
         self.n = snapshot.nlive
         self._lits: dict[int, tuple] = {}
         self._grams: dict[str, tuple] = {}
+        self._df: dict[str, int] = {}
+        self._arrays: dict = {}
 
     # ------------------------------------------------------------ postings
     def _gram_parts(self, term: str):
@@ -63,6 +69,9 @@ class Evaluator:
         return _cat(docs, tfs)
 
     def gram_df(self, term: str) -> int:
+        df = self._df.get(term)
+        if df is not None:
+            return df
         df = 0
         for v, a, b, row in self._gram_parts(term):
             if v.deleted:
@@ -70,7 +79,18 @@ class Evaluator:
                 df += int(v.live[d].sum())
             else:
                 df += int(v.accel.gram_df[row])
+        self._df[term] = df
         return df
+
+    def _titles(self, v):
+        """A segment's title postings and the article of each document, as plain arrays."""
+        hit = self._arrays.get(("title", id(v)))
+        if hit is None:
+            a = v.accel
+            hit = self._arrays[("title", id(v))] = (
+                np.asarray(a.title_keys), np.asarray(a.title_offsets), np.asarray(a.title_art),
+                np.asarray(a.title_tf), np.asarray(a.doc_art))
+        return hit
 
     def word_docs(self, term: str):
         docs, tfs = [], []
@@ -194,13 +214,143 @@ class Evaluator:
         self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
 
     def gram(self, score, term, weight=1.0, max_df=None):
-        """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs)."""
+        """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs);
+        returns its (documents, frequencies) where it was scored."""
         if max_df is not None and self.gram_df(term) > max_df:
-            return
+            return _EMPTY, _EMPTY
         docs, tf = self.gram_docs(term)
-        uni = len(term) == 1 and han_key(term) is not None
-        lengths, avg = (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
+        lengths, avg = self._lengths(term)
         self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
+        return docs, tf
+
+    def _lengths(self, term: str, title: bool = False):
+        """The paragraph (or title) lengths and their average that normalise a gram term."""
+        uni = len(term) == 1 and han_key(term) is not None
+        if title:
+            return (self.s.title_uni_len, self.s.avg["title_uni"]) if uni else \
+                (self.s.title_gram_len, self.s.avg["title_gram"])
+        return (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
+
+    # ------------------------------------------------------------ titles
+    def title_tf(self, term: str, cand: np.ndarray) -> np.ndarray:
+        """How often a gram term is in the title of each document's article (sorted ``cand``)."""
+        out = np.zeros(len(cand), np.float32)
+        key = np.uint64(title_key(term))
+        for v in self.s.segments:
+            keys, offsets, arts, tf, doc_art = self._titles(v)
+            i = int(np.searchsorted(keys, key))
+            if i == len(keys) or keys[i] != key:
+                continue
+            lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
+            if hi == lo:
+                continue
+            a, b = int(offsets[i]), int(offsets[i + 1])
+            mine = doc_art[cand[lo:hi] - v.base]
+            j = np.minimum(np.searchsorted(arts[a:b], mine), b - a - 1)
+            out[lo:hi] = np.where(arts[a + j] == mine, tf[a + j], 0)
+        return out
+
+    def titles(self, score, scored):
+        """BM25F over the paragraph and its article's title (Robertson, Zaragoza & Taylor
+        2004) for the best paragraphs: a scored gram term's length-normalised frequency
+        in the title, times TITLE_WEIGHT, joins its frequency in the paragraph before
+        saturation.  ``scored``: (term, weight, documents, frequencies) of the BM25 pass."""
+        cand = self.candidates(score, TITLE_CANDIDATES)
+        if not len(cand):
+            return
+        for term, weight, docs, tf in scored:
+            tt = self.title_tf(term, cand)
+            has = np.flatnonzero(tt)
+            if not len(has):
+                continue
+            c = cand[has]
+            tl, tavg = self._lengths(term, title=True)
+            tt = TITLE_WEIGHT * tt[has] / (1 - B + B * tl[c] / tavg)
+            lengths, avg = self._lengths(term)
+            tb = np.zeros(len(c), np.float32)
+            if len(docs):
+                i = np.minimum(np.searchsorted(docs, c), len(docs) - 1)
+                hit = docs[i] == c
+                tb[hit] = tf[i[hit]] / (1 - B + B * lengths[c[hit]] / avg)
+            w = idf(len(docs), self.n) * weight
+            score[c] += (w * ((tb + tt) * (K1 + 1) / (tb + tt + K1) - tb * (K1 + 1) / (tb + K1))).astype(np.float32)
+
+    # ------------------------------------------------------------ proximity
+    def candidates(self, score, k: int) -> np.ndarray:
+        """The sorted documents of the ``k`` best scores and every document tied with
+        the k-th (so the set does not depend on document numbers)."""
+        docs = np.flatnonzero(score)
+        if len(docs) > k:
+            vals = score[docs]
+            docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
+        return docs
+
+    def occurrences(self, terms, cand):
+        """(key, term index) of every posting of the gram ``terms`` in the sorted documents
+        ``cand``, by key: ``document << 32 | position in the document``."""
+        keys, tids = [], []
+        parts = [self._gram_parts(t) for t in terms]
+        for v in self.s.segments:
+            lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
+            rows = [(ti, p[1], p[2]) for ti, ps in enumerate(parts) for p in ps if p[0] is v]
+            if hi == lo or not rows:
+                continue
+            doc_of, pos_of, first_pos = self._plain(v)
+            local = (cand[lo:hi] - v.base).astype(doc_of.dtype)
+            bounds = np.concatenate([local, local + 1])
+            k = len(local)
+            first = np.empty((len(rows), k), np.int64)
+            count = np.empty((len(rows), k), np.int64)
+            for r, (_, a, b) in enumerate(rows):
+                se = np.searchsorted(doc_of[a:b], bounds)
+                first[r] = se[:k] + a
+                count[r] = se[k:] - se[:k]
+            first, count = first.ravel(), count.ravel()
+            idx = np.repeat(first - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+            shift = np.tile((cand[lo:hi] << 32) - first_pos[local].astype(np.int64), len(rows))
+            keys.append(pos_of[idx].astype(np.int64) + np.repeat(shift, count))
+            tids.append(np.repeat(np.array([ti for ti, _, _ in rows], np.int64), count.reshape(len(rows), k).sum(1)))
+        if not keys:
+            return _EMPTY, _EMPTY
+        key, tid = np.concatenate(keys), np.concatenate(tids)
+        order = np.argsort(key, kind="stable")
+        return key[order], tid[order]
+
+    def _plain(self, v):
+        """A segment's gram document and position arrays and document starts, as plain
+        arrays (slicing a memory map costs more than the lookups themselves)."""
+        hit = self._arrays.get(id(v))
+        if hit is None:
+            a = v.accel
+            hit = self._arrays[id(v)] = (np.asarray(a.gram_doc), np.asarray(a.gram_pos), np.asarray(a.first_pos))
+        return hit
+
+    def proximity(self, score, terms):
+        """Add the question's best window in each of the best documents: the idf of the
+        distinct ``terms`` (single characters and other tokens, positional) found within
+        PROXIMITY_WINDOW positions of one another, times PROXIMITY_WEIGHT.  A passage
+        that says what the question asks holds its words close together; one that
+        only shares them, scattered, does not."""
+        cand = self.candidates(score, PROXIMITY_CANDIDATES)
+        if len(terms) < 2 or not len(cand):
+            return
+        key, tid = self.occurrences(terms, cand)
+        if not len(key):
+            return
+        w = np.array([idf(self.gram_df(t), self.n) for t in terms])
+        doc = key >> 32
+        first = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
+        # A window starts at every occurrence; per term, its next occurrence at or after
+        # that start (a reverse running minimum), in blocks of whole documents.
+        best = np.empty(len(key))
+        block = max(1, (1 << 21) // len(terms))
+        cuts = np.unique(np.append(first[np.searchsorted(first, np.arange(0, len(key), block))], len(key)))
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            nxt = np.full((len(terms), b - a), np.iinfo(np.int64).max, np.int64)
+            nxt[tid[a:b], np.arange(b - a)] = key[a:b]
+            nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+            best[a:b] = w @ (nxt - key[a:b] < PROXIMITY_WINDOW)
+        score[doc[first]] += (PROXIMITY_WEIGHT * np.maximum.reduceat(best, first)).astype(np.float32)
 
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
@@ -209,7 +359,9 @@ class Evaluator:
     def ranked_scores(self, plan: Ranked) -> np.ndarray:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
         more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
-        left out beside rarer ones (a query of only common terms keeps them all)."""
+        left out beside rarer ones (a query of only common terms keeps them all).
+        The best paragraphs are then re-scored with their titles and the proximity of
+        the question's characters (which only reorder: a paragraph matches by its text)."""
         score = np.zeros(self.s.ndocs, np.float32)
         for t in plan.words:
             self.word(score, t)
@@ -219,11 +371,18 @@ class Evaluator:
         limit = OR_MAX_DF * self.n
         if all(self.gram_df(t) > limit for t, _ in grams):
             limit = None
+        scored = []
         for t, weight in grams:
-            self.gram(score, t, weight, max_df=limit)
+            docs, tf = self.gram(score, t, weight, max_df=limit)
+            scored.append((t, weight, docs, tf))
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
             self.phrase(score, alt)
+        if TITLE_WEIGHT:
+            self.titles(score, [x for x in scored if len(x[2])])
+        if PROXIMITY_WEIGHT:
+            units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
+            self.proximity(score, list(dict.fromkeys(units)))
         for lit in plan.exclude:
             score[self.literal(lit)[0]] = 0
         return score

@@ -17,7 +17,10 @@ What a folder holds:
 * ``doc.*`` per paragraph: paragraph number, date, article row, gram positions
   and lengths for BM25, repeat class and normalised length;
 * ``art.*`` per article (contiguous documents): id (hash-indexed), first
-  document, number of documents, outlet;
+  document, number of documents, outlet, and the title's gram lengths
+  (unigrams; bigrams and other tokens);
+* ``title.*`` the article titles' gram tokens (Han characters, bigrams, other
+  tokens keyed by ``title_key``) with their frequency, per article;
 * ``cls.*`` the repeat signatures of its distinct classes (``repeats.signatures``)
   and ``edges.*`` the near edges it brought (``repeats.near``);
 * ``mined.*`` name pairs mined from its paragraphs (``names``).
@@ -38,7 +41,7 @@ from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
-FORMAT = 1
+FORMAT = 2  # 2: title postings
 META = "meta.json"
 DONE = "edges.src"  # the last array written
 
@@ -97,6 +100,7 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
         doc_art[i] = len(art_ids) - 1
     art_first = np.array(art_first, np.int32)
     art_count = np.diff(np.append(art_first, len(rows))).astype(np.int32)
+    titles = title_postings([rows[int(i)].title for i in art_first])
     doc_class, doc_len, first = sig.paragraph_classes(texts)
     table = sig.class_table(first)
     cls_order = np.argsort(doc_class, kind="stable")
@@ -109,6 +113,7 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
         "doc.class": doc_class, "doc.nlen": doc_len, "doc.whoosh": np.arange(len(rows), dtype=np.int32),
         "doc.cls_sorted": doc_class[cls_order], "doc.cls_doc": cls_order.astype(np.int32),
         "art.first": art_first, "art.count": art_count,
+        **titles,
     })
     save_strings(folder, "grams.vocab", grams.vocab, index=True)
     save_strings(folder, "words.vocab", wa.vocab, index=True)
@@ -126,6 +131,42 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
                    "word_terms": len(wa.vocab), "word_postings": int(len(wa.doc)),
                    "classes": int(len(table))}, f)
     return table
+
+
+def title_key(token: str) -> int:
+    """The key of a title token: a Han unigram or bigram's ``postings.han_key``, any
+    other token a 42-bit hash above ``postings.TOKEN_BASE``."""
+    k = pst.han_key(token)
+    return k if k is not None else pst.TOKEN_BASE + (hash64(token) >> 22)
+
+
+def title_postings(titles: list[str]) -> dict:
+    """The gram tokens of each article's title (as ``postings.index_tokens`` makes
+    them), as postings over articles: sorted keys, offsets, article rows and
+    frequencies; with each title's unigram and other-token lengths."""
+    keys, arts, tfs = [], [], []
+    uni_len = np.zeros(len(titles), np.int32)
+    gram_len = np.zeros(len(titles), np.int32)
+    for i, title in enumerate(titles):
+        counts: dict[int, int] = {}
+        for tok, _ in pst.index_tokens(title or ""):
+            k = title_key(tok)
+            counts[k] = counts.get(k, 0) + 1
+            if len(tok) == 1 and k < pst.TOKEN_BASE:
+                uni_len[i] += 1
+            else:
+                gram_len[i] += 1
+        keys += counts
+        tfs += counts.values()
+        arts += [i] * len(counts)
+    keys = np.array(keys, np.uint64)
+    arts = np.array(arts, np.int32)
+    order = np.lexsort((arts, keys))
+    keys, arts, tfs = keys[order], arts[order], np.array(tfs, np.int32)[order]
+    uniq = np.unique(keys)
+    offsets = np.searchsorted(keys, uniq).astype(np.int64)
+    return {"title.keys": uniq, "title.offsets": np.append(offsets, len(keys)), "title.art": arts,
+            "title.tf": tfs, "art.title_uni_len": uni_len, "art.title_gram_len": gram_len}
 
 
 def sound_index(vocab: list[str]) -> dict:
@@ -179,6 +220,9 @@ class SegmentAccel:
         self.doc_class, self.doc_nlen, self.doc_whoosh = a("doc.class"), a("doc.nlen"), a("doc.whoosh")
         self.cls_sorted, self.cls_doc = a("doc.cls_sorted"), a("doc.cls_doc")
         self.art_first, self.art_count = a("art.first"), a("art.count")
+        self.title_keys, self.title_offsets = a("title.keys"), a("title.offsets")
+        self.title_art, self.title_tf = a("title.art"), a("title.tf")
+        self.art_title_uni_len, self.art_title_gram_len = a("art.title_uni_len"), a("art.title_gram_len")
         self.gram_vocab = Strings(folder, "grams.vocab")
         self.word_vocab = Strings(folder, "words.vocab")
         self.art_id = Strings(folder, "art.id")
@@ -219,6 +263,16 @@ class SegmentAccel:
         if i < 0:
             return 0, 0, -1
         return int(self.gram_offsets[i]), int(self.gram_offsets[i + 1]), i
+
+    def title_slice(self, term: str) -> tuple[int, int]:
+        """(first posting, end) of a gram term in the title postings ((0, 0) if absent)."""
+        if not len(self.title_keys):
+            return 0, 0
+        k = np.uint64(title_key(term))
+        i = int(np.searchsorted(self.title_keys, k))
+        if i >= len(self.title_keys) or self.title_keys[i] != k:
+            return 0, 0
+        return int(self.title_offsets[i]), int(self.title_offsets[i + 1])
 
     # ---- words
     def word_slice(self, term: str) -> tuple[int, int]:

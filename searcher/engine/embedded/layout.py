@@ -86,7 +86,8 @@ def read_settings(index_dir: str) -> dict:
 def write_settings(index_dir: str, settings: dict) -> None:
     tmp = os.path.join(index_dir, SETTINGS + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"schema_version": SCHEMA_VERSION, **settings}, f, ensure_ascii=False, indent=1)
+        # the current format last: a full build over an older index writes its own format
+        json.dump({**settings, "schema_version": SCHEMA_VERSION}, f, ensure_ascii=False, indent=1)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, os.path.join(index_dir, SETTINGS))

@@ -104,11 +104,17 @@ class Snapshot:
         self.uni_len = cat(lambda v: v.accel.uni_len, np.float32)
         self.gram_len = cat(lambda v: v.accel.gram_len, np.float32)
         self.word_len = cat(lambda v: v.accel.word_len, np.float32)
+        self.title_uni_len = cat(lambda v: np.asarray(v.accel.art_title_uni_len)[np.asarray(v.accel.doc_art)],
+                                 np.float32)
+        self.title_gram_len = cat(lambda v: np.asarray(v.accel.art_title_gram_len)[np.asarray(v.accel.doc_art)],
+                                  np.float32)
         live = self.live
         n = max(self.nlive, 1)
         self.avg = {"uni": float(self.uni_len[live].sum(dtype=np.float64)) / n or 1.0,
                     "gram": float(self.gram_len[live].sum(dtype=np.float64)) / n or 1.0,
-                    "word": float(self.word_len[live].sum(dtype=np.float64)) / n or 1.0}
+                    "word": float(self.word_len[live].sum(dtype=np.float64)) / n or 1.0,
+                    "title_uni": float(self.title_uni_len[live].sum(dtype=np.float64)) / n or 1.0,
+                    "title_gram": float(self.title_gram_len[live].sum(dtype=np.float64)) / n or 1.0}
         self._articles()
 
     def _articles(self):
