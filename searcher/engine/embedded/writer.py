@@ -79,12 +79,37 @@ def live_mask(seg) -> np.ndarray:
     return live
 
 
-def _live_classes(parts) -> np.ndarray:
-    """Sorted distinct classes with a live document among (SegmentAccel, live mask) pairs."""
-    arrays = [np.asarray(a.doc_class)[live] for a, live in parts]
-    if not arrays:
-        return np.zeros(0, np.uint64)
-    return np.unique(np.concatenate(arrays))
+def _live_classes_of(folder: str, live: np.ndarray) -> np.ndarray:
+    """Sorted distinct classes with a live document in one segment (its file read, not
+    kept mapped)."""
+    return np.unique(np.load(os.path.join(folder, "doc.class.npy"))[live])
+
+
+class _Committed:
+    """What the near edges of a new segment are computed against: every committed
+    segment's folder and, kept in memory, the sorted classes live anywhere.  Segment
+    files are opened for one computation and released, so the writer's memory does
+    not grow with the index (mapped pages count in its footprint)."""
+
+    def __init__(self):
+        self.folders: list[str] = []
+        self.live = np.zeros(0, np.uint64)
+
+    def add(self, folder: str, live: np.ndarray) -> None:
+        self.folders.append(folder)
+        self.live = np.union1d(self.live, _live_classes_of(folder, live))
+
+    def edges_of(self, table, rows):
+        """Near edges between the given rows of a new segment's class table and every
+        live class of the committed segments."""
+        from ...repeats.signatures import ClassTable
+
+        out = []
+        for folder in self.folders:
+            t = ClassTable.load(folder)
+            out.append(near.edges_between(table, rows, t, _isin_sorted(np.asarray(t.hash), self.live)))
+            del t
+        return out
 
 
 def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -401,27 +426,25 @@ def apply_changes(index_dir: str, articles=(), delete_ids=(), *, replace_all: bo
             schema = toc.schema
             kept = list(toc.segments)
         dictionary = schema["words"].analyzer[0].dictionary
-        accels = {s.segid: SegmentAccel(accel_dir(index_dir, s.segid)) for s in kept}
-        parts = [(accels[s.segid], live_mask(s)) for s in kept]
+        committed = _Committed()
+        for s in kept:
+            committed.add(accel_dir(index_dir, s.segid), live_mask(s))
         # New segments first; the documents they replace are marked deleted at the end
         # (until then their classes count as live, which can only add verified edges).
         new_segments, incoming = [], set()
         for built in _built_segments(index_dir, articles, dictionary, procs, progress, mine, incoming):
             t_cross = time.process_time()
             table = _table_of(built)
-            live = _live_classes(parts)
             rows = near.unit_rows(table)
-            rows = rows[~_isin_sorted(table.hash[rows], live)]  # classes that were not live
-            edges = [within_edges(built.workdir)]
-            for a, _ in parts:
-                t = a.table
-                edges.append(near.edges_between(table, rows, t, _isin_sorted(np.asarray(t.hash), live)))
+            rows = rows[~_isin_sorted(table.hash[rows], committed.live)]  # classes that were not live
+            edges = [within_edges(built.workdir)] + committed.edges_of(table, rows)
             accel.finish(built.accel, *edge_arrays(*(np.concatenate([np.asarray(e[k]) for e in edges])
                                                      for k in range(3))))
+            del table
             seg = built.segment()
             _adopt(index_dir, built)
             new_segments.append(seg)
-            parts.append((SegmentAccel(accel_dir(index_dir, built.segid)), live_mask(seg)))
+            committed.add(accel_dir(index_dir, built.segid), live_mask(seg))
             result.paragraphs += built.docs
             result.segments += 1
             if os.environ.get("SEARCHER_DEBUG_TIMES"):
@@ -435,10 +458,17 @@ def apply_changes(index_dir: str, articles=(), delete_ids=(), *, replace_all: bo
             cleanup(index_dir)
             raise NothingToIndex("no paragraphs")
         deleted_any = False
+        opened: dict = {}
+
+        def _accel(segid):
+            if segid not in opened:
+                opened[segid] = SegmentAccel(accel_dir(index_dir, segid))
+            return opened[segid]
+
         for aid in list(dict.fromkeys([*delete_ids, *sorted(incoming)])):
             found = False
             for s in kept:
-                for d in accels[s.segid].article_docs(aid).tolist():
+                for d in _accel(s.segid).article_docs(aid).tolist():
                     if not s.is_deleted(d):
                         s.delete_document(d)
                         found = deleted_any = True
@@ -555,14 +585,12 @@ def merge_once(index_dir: str, wait: float = 30.0, segments_to_merge=None) -> di
                         late.append(int(new_of[d]))
                 base += int(live_then.sum())
             # keep only edges whose classes are still live somewhere
-            parts = []
-            for s in now.segments:
-                if s.segid not in before:
-                    parts.append((SegmentAccel(accel_dir(index_dir, s.segid)), live_mask(s)))
+            others = [_live_classes_of(accel_dir(index_dir, s.segid), live_mask(s))
+                      for s in now.segments if s.segid not in before]
             mdoc_class = np.load(os.path.join(built.accel, "doc.class.npy"))
             mlive = np.ones(len(mdoc_class), bool)
             mlive[late] = False
-            live = np.unique(np.concatenate([_live_classes(parts), mdoc_class[mlive]]))
+            live = np.unique(np.concatenate([*others, mdoc_class[mlive]]))
             ok = _isin_sorted(np.asarray(ea), live) & _isin_sorted(np.asarray(eb), live)
             accel.finish(built.accel, *edge_arrays(np.asarray(ea)[ok], np.asarray(eb)[ok], np.asarray(es)[ok]))
             seg = built.segment()
