@@ -46,6 +46,10 @@ META = "meta.json"
 DONE = "edges.src"  # the last array written
 
 
+class OutdatedIndex(FileNotFoundError):
+    """An index written by another version; the message says how to rebuild it."""
+
+
 @dataclass
 class DocRow:
     """One paragraph as a segment stores it."""
@@ -208,7 +212,9 @@ class SegmentAccel:
         with open(os.path.join(folder, META), encoding="utf-8") as f:
             self.meta = json.load(f)
         if self.meta.get("format") != FORMAT:
-            raise ValueError(f"{folder}: accelerator format {self.meta.get('format')}, expected {FORMAT}")
+            raise OutdatedIndex(f"{folder} was written by another version of searcher (accelerator format "
+                                f"{self.meta.get('format')}, this version reads {FORMAT}): rebuild the index "
+                                "with `searcher build`")
         a = lambda name: load_array(folder, name)  # noqa: E731
         self.ndocs = int(self.meta["docs"])
         self.gram_keys, self.gram_offsets = a("grams.keys"), a("grams.offsets")
