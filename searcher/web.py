@@ -27,6 +27,7 @@ from . import export as exp
 from . import i18n
 from . import suggest as sug
 from .engine import open_engine
+from .engine.embedded.accel import OutdatedIndex
 from .engine.embedded.layout import WriterBusy
 from .highlight import find_spans, render
 from .ingest import IngestReport, article_from_json
@@ -178,6 +179,8 @@ def get_reader():
     if "reader" not in g:
         try:
             g.reader = engine().reader()
+        except OutdatedIndex as e:
+            abort(503, description=str(e))
         except FileNotFoundError:
             abort(503, description="The index has not been built yet: run `searcher build`.")
     return g.reader
