@@ -115,3 +115,16 @@ def test_api_search_exclude_and_discovered_switch(client):
     assert client.get("/api/search?q=川普&discovered=maybe").status_code == 400
     d = client.get("/api/variants?q=川普&discovered=1").get_json()
     assert "discovered" in d
+
+
+def test_pinyin_finds_a_known_name_the_segmenter_splits(table):
+    """jieba cuts 泽|连斯基 without the name in its dictionary: the index has no such word,
+    but the name table knows the name and the text holds it."""
+    from searcher.analysis import word_counts
+
+    text = "烏克蘭總統澤連斯基今天在基輔表示，前線局勢嚴峻。"
+    assert "泽连斯基" not in word_counts(text)
+    got, applied = expand(table, MemoryCorpus([("a", 1, text)]), "zeliansiji")
+    assert applied[0].understood == "泽连斯基" and "澤倫斯基" in got
+    none, _ = expand(table, MemoryCorpus([("a", 1, "基輔今天天氣晴朗。")]), "zeliansiji")
+    assert none == []  # the name is not in the index: searched as typed

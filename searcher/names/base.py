@@ -111,6 +111,18 @@ def _build_base(lexicon_path: str, curated_path: str, opencc: bool):
     return b, sorted(words)
 
 
+def pinyin_index(words) -> dict[str, list[str]]:
+    """pinyin key -> the spellings (Simplified, >= 2 Han characters) that read so."""
+    from .pinyin import pinyin_key
+
+    out: dict[str, list[str]] = {}
+    for w in words:
+        k = pinyin_key(w)
+        if k:
+            out.setdefault(k, []).append(w)
+    return out
+
+
 def base_groups(builder):
     from .table import base_groups as groups
 
@@ -132,17 +144,18 @@ def _base(lexicon_path: str = LEXICON_PATH, curated_path: str = CURATED_PATH, op
         try:
             with open(path, "rb") as f:
                 data = pickle.load(f)
-            got = (data["state"], data["words"])
+            got = (data["state"], data["words"], data["pinyin"])
             timings["load_s"] = time.perf_counter() - t0
         except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, AttributeError):
             builder, words = _build_base(lexicon_path, curated_path, opencc)
             state = pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL)
-            got = (state, words)
+            got = (state, words, pinyin_index(words))
             timings["build_s"] = time.perf_counter() - t0
             tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
             try:
                 with open(tmp, "wb") as f:
-                    pickle.dump({"state": state, "words": words}, f, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump({"state": state, "words": words, "pinyin": got[2]}, f,
+                                protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, path)
             except OSError as e:  # a read-only cache only costs time
                 log.info("names: base table not cached (%s)", e)
@@ -162,7 +175,7 @@ def _base_builder(lexicon_path: str, curated_path: str, opencc: bool):
     key = (lexicon_path, curated_path, opencc, base_key(lexicon_path, curated_path, opencc))
     got = _builders.get(key)
     if got is None:
-        state, _ = _base(lexicon_path, curated_path, opencc)
+        state, _, _ = _base(lexicon_path, curated_path, opencc)
         with _lock:
             got = _builders.get(key)
             if got is None:
@@ -195,7 +208,13 @@ def build_table(mined: Iterable = (), curated_paths: Iterable[str] = (), *, lexi
     b.stats["mined_pairs"] = len(mined)
     for r in mined_records(mined):
         b.add(r)
-    return b.finish()
+    table = b.finish()
+    # spellings a typed pinyin string may stand for: the base's (cached) and the mined ones
+    extra = {simplify(p.zh).strip() for p in mined}
+    extra = [w for w in extra if len(w) >= 2 and all(HAN_RE.match(c) for c in w)]
+    table.pinyin_spellings = (_base(lexicon_path, CURATED_PATH if shipped_curated else "", opencc)[2],
+                              pinyin_index(extra))
+    return table
 
 
 def base_segmenter_words(curated_paths: Iterable[str] = ()) -> list[str]:
@@ -203,7 +222,7 @@ def base_segmenter_words(curated_paths: Iterable[str] = ()) -> list[str]:
     form, sorted: the segmenter's user dictionary.  Independent of any corpus."""
     from .sources import read_curated
 
-    _, words = _base()
+    _, words, _ = _base()
     extra = set()
     for p in curated_paths or ():
         if os.path.abspath(p) == os.path.abspath(CURATED_PATH):

@@ -142,10 +142,17 @@ class Expander:
         key = typed_key(text)
         if key is None or self.table.lookup(text) is not None:
             return None
-        words = self.corpus.words_for_pinyin(key)
+        words = dict(self.corpus.words_for_pinyin(key))
+        # names the table knows that the index holds, even where jieba splits them
+        spellings = getattr(self.table, "spellings_for_pinyin", None)
+        for w in spellings(key) if spellings else ():
+            if w not in words:
+                f = self.corpus.word_freq(w)
+                if f:
+                    words[w] = f
         if not words:
             return None
-        return max(words, key=lambda wf: (wf[1], wf[0]))[0]
+        return max(words.items(), key=lambda wf: (wf[1], wf[0]))[0]
 
     def is_name(self, text: str) -> bool:
         return self.table.lookup(text) is not None or (" " in text and self.pinyin_word(text) is not None)

@@ -426,6 +426,13 @@ class NameTable:
         g = self.lookup(term)
         return [g] if g is not None else []
 
+    pinyin_spellings: tuple = ({}, {})  # (base, mined): pinyin key -> spellings (see base.build_table)
+
+    def spellings_for_pinyin(self, key: str) -> list[str]:
+        """Spellings of the table (Simplified) whose toneless pinyin is ``key``."""
+        base, mined = self.pinyin_spellings
+        return sorted(set(base.get(key, ())) | set(mined.get(key, ())))
+
     def is_ambiguous(self, term: str) -> bool:
         return norm_key(term) in self._ambiguous
 
