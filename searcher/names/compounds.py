@@ -5,7 +5,9 @@ spelling of each leader, both orders.
 
 A typed word is a compound when it is three characters ending in 會/会, is not itself a word
 (委員會, 運動會) or a name, and each of its first two characters starts the name of a person
-the corpus writes about (the most frequent such person is the one meant).  A generated
+the corpus writes about.  The pair meant is the one the corpus writes about together most
+(a summit brings both names into the same paragraphs); without such a pair, each character's
+most frequent person.  A generated
 compound whose two characters are a name or a word of their own (川普會 is "Trump will") is
 left out: it would find other text.
 """
@@ -59,6 +61,55 @@ def short_names(group) -> list[str]:
     return out
 
 
+MAX_CANDIDATES = 20  # people per character weighed for a pair
+SAMPLE = 200  # paragraphs of a leader read to count the other's presence
+
+
+def _candidates(c: str, table, corpus) -> list:
+    """People whose name starts with ``c`` that the corpus writes about:
+    [(frequency, name as written, short-form characters, every Chinese spelling)], most frequent first."""
+    out = []
+    for g in _person_groups(table).get(c, ()):
+        names = [m for m in short_names(g) if simplify(m)[0] == c]
+        f = sum(corpus.word_freq(m) for m in names)
+        if f:
+            out.append((f, names[0], sorted({simplify(m)[0] for m in short_names(g)}),
+                        [simplify(m) for m in short_names(g)]))
+    out.sort(key=lambda x: (-x[0], x[1]))
+    return out[:MAX_CANDIDATES]
+
+
+def _together(a, b, corpus) -> int:
+    """Paragraphs (of a sample) in which the corpus writes about both people."""
+    n = 0
+    for name in a[3][:4]:
+        for *_, text in corpus.sample_paragraphs(name, SAMPLE):
+            t = simplify(text)
+            if any(x in t for x in b[3]):
+                n += 1
+    return n
+
+
+def leaders(c1: str, c2: str, table, corpus):
+    """The two leaders a compound of ``c1`` and ``c2`` names: the pair the corpus writes
+    about together most (a summit brings both into the same paragraphs), else each
+    character's most frequent person.  [(name, short-form characters)] or None."""
+    if corpus is not None:
+        A, B = _candidates(c1, table, corpus), _candidates(c2, table, corpus)
+        best = None
+        for a in A:
+            for b in B:
+                if a[1] == b[1]:
+                    continue
+                key = (_together(a, b, corpus), a[0] + b[0], a[1], b[1])
+                if key[0] and (best is None or key[:2] > best[0][:2]):
+                    best = (key, a, b)
+        if best is not None:
+            return (best[1][1], best[1][2]), (best[2][1], best[2][2])
+    a, b = leader(c1, table, corpus), leader(c2, table, corpus)
+    return None if a is None or b is None else (a, b)
+
+
 def leader(c: str, table, corpus):
     """(name as the corpus writes it, its short-form characters) of the leader meant by ``c``."""
     best = None
@@ -89,9 +140,10 @@ def expand(text: str, table, corpus) -> tuple[list[str], list[str]] | None:
         return None
     if s in jieba_dict() or table.lookup(s) is not None or table.lookup(s[:2]) is not None:
         return None
-    a, b = leader(s[0], table, corpus), leader(s[1], table, corpus)
-    if a is None or b is None or a[0] == b[0]:
+    pair = leaders(s[0], s[1], table, corpus)
+    if pair is None or pair[0][0] == pair[1][0]:
         return None
+    a, b = pair
     out = []
     for x in a[1]:
         for y in b[1]:
