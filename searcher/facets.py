@@ -26,15 +26,23 @@ MAX_BUCKETS = 600  # 50 years of months
 
 def articles_of(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:
     """Distinct article ordinals of ``docs`` (sorted)."""
-    return np.unique(doc_article[docs]) if len(docs) else np.zeros(0, np.int64)
+    if not len(docs):
+        return np.zeros(0, np.int64)
+    arts = doc_article[docs]
+    seen = np.zeros(int(arts.max()) + 1, bool)
+    seen[arts] = True
+    return np.flatnonzero(seen)
 
 
 def first_docs(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:
-    """One document per matching article (for reading per-article values)."""
+    """One document per matching article (for reading per-article values), in article
+    order; linear in the matches (no sort)."""
     if not len(docs):
         return docs
-    _, first = np.unique(doc_article[docs], return_index=True)
-    return docs[first]
+    arts = doc_article[docs]
+    first = np.full(int(arts.max()) + 1, -1, np.int64)
+    first[arts[::-1]] = docs[::-1]  # the last write wins: each article's first document
+    return first[first >= 0]
 
 
 def source_counts(docs, doc_article, doc_source, source_names) -> list[dict]:
@@ -80,6 +88,24 @@ def key_of(n: int, unit: str) -> str:
     return f"{s[:4]}-{s[4:6]}-{s[6:]}" if unit == "day" else f"{s[:4]}-{s[4:6]}"
 
 
+def _bucket_index(dates: np.ndarray, lo: int, unit: str) -> np.ndarray:
+    """Index of each YYYYMMDD date (all > 0) among the buckets from ``lo`` (vectorised)."""
+    y, m, d = dates // 10000, dates // 100 % 100, dates % 100
+    if unit == "day":
+        day = ((y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (m - 1)).astype("datetime64[D]") + (d - 1)
+        ly, lm, ld = lo // 10000, lo // 100 % 100, lo % 100
+        first = (np.datetime64(f"{ly:04d}-{lm:02d}", "M").astype("datetime64[D]") + (ld - 1))
+        return (day - first).astype(np.int64)
+    return (y * 12 + m - 1) - ((lo // 10000) * 12 + lo // 100 % 100 - 1)
+
+
+def _counts_by_bucket(dates: np.ndarray, lo: int, hi: int, unit: str) -> tuple[list[str], np.ndarray]:
+    keys = bucket_keys(lo, hi, unit)
+    idx = _bucket_index(dates, lo, unit)
+    idx = idx[(idx >= 0) & (idx < len(keys))]
+    return keys, np.bincount(idx, minlength=len(keys))
+
+
 def date_counts(docs, doc_article, doc_date, unit: str | None = None) -> tuple[str, list[dict], int]:
     """(unit, [{"key", "count"}] oldest first, undated articles) of the matching articles."""
     one = first_docs(docs, doc_article)
@@ -89,13 +115,8 @@ def date_counts(docs, doc_article, doc_date, unit: str | None = None) -> tuple[s
     unit = unit or granularity(dated)
     if not len(dated):
         return unit, [], undated
-    keys = bucket_keys(int(dated.min()), int(dated.max()), unit)
-    counts = dict.fromkeys(keys, 0)
-    for n, c in zip(*np.unique(dated, return_counts=True)):
-        k = key_of(int(n), unit)
-        if k in counts:
-            counts[k] += int(c)
-    return unit, [{"key": k, "count": c} for k, c in counts.items()], undated
+    keys, counts = _counts_by_bucket(dated, int(dated.min()), int(dated.max()), unit)
+    return unit, [{"key": k, "count": int(c)} for k, c in zip(keys, counts)], undated
 
 
 def spelling_counts(docs, spelling_docs: list[tuple[str, np.ndarray]], doc_article, doc_source,
@@ -103,30 +124,37 @@ def spelling_counts(docs, spelling_docs: list[tuple[str, np.ndarray]], doc_artic
     """For each spelling, the matching articles in which it occurs (in a matching paragraph):
     [{"key", "count", "by_source": {outlet: count}, "by_date": {bucket: count},
     "span_by_source": {outlet: [first day, last day]}}] in the
-    order given.  ``spelling_docs``: (spelling, documents containing it)."""
+    order given.  ``spelling_docs``: (spelling, documents containing it).  Linear in the
+    matches: no sorting, no Python loop over articles."""
     out = []
+    matching = np.zeros(len(doc_article), bool)
+    matching[docs] = True
     for spelling, sdocs in spelling_docs:
-        mine = np.intersect1d(docs, sdocs) if len(docs) and len(sdocs) else np.zeros(0, np.int64)
+        sdocs = np.asarray(sdocs, np.int64)
+        mine = sdocs[matching[sdocs]] if len(sdocs) else sdocs
         one = first_docs(mine, doc_article)
-        by_source: dict[str, int] = {}
-        for i, c in zip(*np.unique(doc_source[one], return_counts=True)) if len(one) else ():
-            name = source_names[int(i)]
-            if name:
-                by_source[name] = int(c)
+        src = doc_source[one] if len(one) else np.zeros(0, np.int32)
+        counts = np.bincount(src, minlength=len(source_names)) if len(one) else np.zeros(len(source_names), int)
+        by_source = {source_names[i]: int(c) for i, c in enumerate(counts) if c and source_names[i]}
         entry = {"key": spelling, "count": int(len(one)), "by_source": by_source}
         if doc_date is not None:
+            dates = doc_date[one].astype(np.int64) if len(one) else np.zeros(0, np.int64)
+            dated = dates > 0
             by_date: dict[str, int] = {}
-            for n in doc_date[one].tolist():
-                if n > 0:
-                    k = key_of(int(n), unit)
-                    by_date[k] = by_date.get(k, 0) + 1
-            entry["by_date"] = dict(sorted(by_date.items()))
             span: dict[str, list[str]] = {}  # outlet -> [first, last] date it used this spelling
-            for i, n in zip(doc_source[one].tolist(), doc_date[one].tolist()):
-                if n > 0 and source_names[i]:
-                    d = key_of(int(n), "day")
-                    lo_hi = span.setdefault(source_names[i], [d, d])
-                    lo_hi[0], lo_hi[1] = min(lo_hi[0], d), max(lo_hi[1], d)
+            if dated.any():
+                d = dates[dated]
+                keys, bc = _counts_by_bucket(d, int(d.min()), int(d.max()), unit)
+                by_date = {k: int(c) for k, c in zip(keys, bc) if c}
+                s = src[dated]
+                lo = np.full(len(source_names), np.iinfo(np.int64).max)
+                hi = np.zeros(len(source_names), np.int64)
+                np.minimum.at(lo, s, d)
+                np.maximum.at(hi, s, d)
+                for i in np.flatnonzero(hi).tolist():
+                    if source_names[i]:
+                        span[source_names[i]] = [key_of(int(lo[i]), "day"), key_of(int(hi[i]), "day")]
+            entry["by_date"] = by_date
             entry["span_by_source"] = span
         out.append(entry)
     return out

@@ -59,8 +59,9 @@ class Evaluator:
     def gram_docs(self, term: str):
         """(documents, frequency in each) of a gram term, live documents only."""
         docs, tfs = [], []
-        for v, a, b, _ in self._gram_parts(term):
-            d, c = runs_of(v.accel.gram_doc[a:b])
+        for v, _, _, row in self._gram_parts(term):
+            da, db = v.accel.gram_doc_slice(row)
+            d, c = np.asarray(v.accel.gram_ddoc[da:db]), np.asarray(v.accel.gram_dtf[da:db])
             if v.deleted:
                 keep = v.live[d]
                 d, c = d[keep], c[keep]
@@ -73,12 +74,9 @@ class Evaluator:
         if df is not None:
             return df
         df = 0
-        for v, a, b, row in self._gram_parts(term):
-            if v.deleted:
-                d, _ = runs_of(v.accel.gram_doc[a:b])
-                df += int(v.live[d].sum())
-            else:
-                df += int(v.accel.gram_df[row])
+        for v, _, _, row in self._gram_parts(term):
+            da, db = v.accel.gram_doc_slice(row)
+            df += int(v.live[np.asarray(v.accel.gram_ddoc[da:db])].sum()) if v.deleted else db - da
         self._df[term] = df
         return df
 
@@ -130,7 +128,8 @@ class Evaluator:
         arrays.sort(key=lambda x: len(x[0]))
         first, r0, hit0 = arrays[0]
         if len(arrays) == 1:
-            d, c = runs_of(v.accel.gram_doc[hit0[1]:hit0[2]])
+            da, db = v.accel.gram_doc_slice(hit0[3])
+            d, c = np.asarray(v.accel.gram_ddoc[da:db]), np.asarray(v.accel.gram_dtf[da:db])
         else:
             cand = np.asarray(first, dtype=np.int64) - r0
             if r0:
@@ -295,14 +294,14 @@ class Evaluator:
             rows = [(ti, p[1], p[2]) for ti, ps in enumerate(parts) for p in ps if p[0] is v]
             if hi == lo or not rows:
                 continue
-            doc_of, pos_of, first_pos = self._plain(v)
-            local = (cand[lo:hi] - v.base).astype(doc_of.dtype)
-            bounds = np.concatenate([local, local + 1])
+            pos_of, first_pos = self._plain(v)
+            local = cand[lo:hi] - v.base
+            bounds = np.concatenate([first_pos[local], first_pos[local + 1]]).astype(pos_of.dtype)
             k = len(local)
             first = np.empty((len(rows), k), np.int64)
             count = np.empty((len(rows), k), np.int64)
             for r, (_, a, b) in enumerate(rows):
-                se = np.searchsorted(doc_of[a:b], bounds)
+                se = np.searchsorted(pos_of[a:b], bounds)
                 first[r] = se[:k] + a
                 count[r] = se[k:] - se[:k]
             first, count = first.ravel(), count.ravel()
@@ -317,12 +316,14 @@ class Evaluator:
         return key[order], tid[order]
 
     def _plain(self, v):
-        """A segment's gram document and position arrays and document starts, as plain
-        arrays (slicing a memory map costs more than the lookups themselves)."""
+        """A segment's gram positions and its documents' first positions (with the end after
+        the last), as plain arrays (slicing a memory map costs more than the lookups)."""
         hit = self._arrays.get(id(v))
         if hit is None:
             a = v.accel
-            hit = self._arrays[id(v)] = (np.asarray(a.gram_doc), np.asarray(a.gram_pos), np.asarray(a.first_pos))
+            pos = np.asarray(a.gram_pos)
+            end = np.iinfo(pos.dtype).max if pos.dtype.kind in "ui" else np.inf  # after every position
+            hit = self._arrays[id(v)] = (pos, np.append(np.asarray(a.first_pos, np.int64), np.int64(min(end, 2 ** 62))))
         return hit
 
     def proximity(self, score, terms):

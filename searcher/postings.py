@@ -146,8 +146,11 @@ class GramArrays:
     keys: np.ndarray  # uint64, sorted unique term keys
     offsets: np.ndarray  # int64, len(keys) + 1
     pos: np.ndarray  # uint32/int64 global positions, sorted within a term
-    doc: np.ndarray  # int32 document of each posting
+    doc: np.ndarray  # int32 document of each posting (not stored: the document postings below)
     df: np.ndarray  # int32 per term: documents containing it
+    doffsets: np.ndarray  # int64, len(keys) + 1: each term's documents in ddoc / dtf
+    ddoc: np.ndarray  # int32 documents containing each term, sorted within a term
+    dtf: np.ndarray  # uint32 occurrences of the term in each
     vocab: list  # non-Han tokens, key = TOKEN_BASE + index
     first_pos: np.ndarray  # int64 per document: position where it starts
     uni_len: np.ndarray  # int32 per document: Han characters (unigram postings)
@@ -273,8 +276,13 @@ def build_grams(texts, pack: bool = True) -> GramArrays:
     del tid, packed
     doc = _docs_of(first_pos.astype(pos.dtype), pos)
     new_term[1:] |= doc[1:] != doc[:-1]  # now: the first posting of a (term, document) pair
-    df = np.add.reduceat(new_term.astype(np.int32), offsets[:-1]) if len(doc) else np.zeros(0, np.int32)
+    run_start = np.flatnonzero(new_term)
     del new_term
+    ddoc = doc[run_start].astype(np.int32)
+    dtf = np.diff(np.append(run_start, len(doc))).astype(np.uint32)
+    doffsets = np.searchsorted(run_start, offsets).astype(np.int64)
+    del run_start
+    df = np.diff(doffsets).astype(np.int32)
     # Dense ids back to keys.
     keys = np.empty(len(uids), np.uint64)
     u = uids < nch
@@ -285,7 +293,7 @@ def build_grams(texts, pack: bool = True) -> GramArrays:
         | chars[(b_ % np.uint64(nch)).astype(np.int64)] if nch else b_
     w = uids >= base
     keys[w] = uids[w] - np.uint64(base) + np.uint64(TOKEN_BASE)
-    return GramArrays(keys, offsets, pos, doc, df.astype(np.int32), list(vocab), first_pos, uni_len, gram_len)
+    return GramArrays(keys, offsets, pos, doc, df, doffsets, ddoc, dtf, list(vocab), first_pos, uni_len, gram_len)
 
 
 def _docs_of(first_pos: np.ndarray, pos: np.ndarray, block: int = 1 << 22) -> np.ndarray:

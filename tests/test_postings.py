@@ -56,9 +56,15 @@ def test_builder_on_the_seeds(seed_paragraphs):
     texts = [t for _, _, t in seed_paragraphs]
     check(texts)
     a, b = P.build_grams(texts), P.build_grams(texts, pack=False)
-    for x, y in zip((a.keys, a.offsets, a.pos, a.doc, a.df), (b.keys, b.offsets, b.pos, b.doc, b.df)):
+    for x, y in zip((a.keys, a.offsets, a.pos, a.doc, a.df, a.doffsets, a.ddoc, a.dtf),
+                    (b.keys, b.offsets, b.pos, b.doc, b.df, b.doffsets, b.ddoc, b.dtf)):
         assert np.array_equal(x, y)
     assert list(a.df) == [len(set(a.doc[a.offsets[i]:a.offsets[i + 1]])) for i in range(len(a.keys))]
+    for i in range(len(a.keys)):  # each term's documents, with how often the term occurs in each
+        docs = a.doc[a.offsets[i]:a.offsets[i + 1]].tolist()
+        expect = sorted((d, docs.count(d)) for d in set(docs))
+        assert list(zip(a.ddoc[a.doffsets[i]:a.doffsets[i + 1]].tolist(),
+                        a.dtf[a.doffsets[i]:a.doffsets[i + 1]].tolist())) == expect
 
 
 def test_query_tokens_follow_the_index_positions():

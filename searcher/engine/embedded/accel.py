@@ -41,7 +41,7 @@ from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
-FORMAT = 2  # 2: title postings
+FORMAT = 3  # 2: title postings; 3: gram document postings
 META = "meta.json"
 DONE = "edges.src"  # the last array written
 
@@ -109,8 +109,8 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
     table = sig.class_table(first)
     cls_order = np.argsort(doc_class, kind="stable")
     save_arrays(folder, {
-        "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos, "grams.doc": grams.doc,
-        "grams.df": grams.df, "words.offsets": wa.offsets, "words.doc": wa.doc, "words.tf": wa.tf,
+        "grams.keys": grams.keys, "grams.offsets": grams.offsets, "grams.pos": grams.pos,
+        "grams.doffsets": grams.doffsets, "grams.ddoc": grams.ddoc, "grams.dtf": grams.dtf, "words.offsets": wa.offsets, "words.doc": wa.doc, "words.tf": wa.tf,
         "doc.first_pos": grams.first_pos, "doc.uni_len": grams.uni_len, "doc.gram_len": grams.gram_len,
         "doc.word_len": wa.length, "doc.n": np.array([r.n for r in rows], np.int32),
         "doc.date": np.array([pst.date_number(r.date) for r in rows], np.int32), "doc.art": doc_art,
@@ -218,7 +218,8 @@ class SegmentAccel:
         a = lambda name: load_array(folder, name)  # noqa: E731
         self.ndocs = int(self.meta["docs"])
         self.gram_keys, self.gram_offsets = a("grams.keys"), a("grams.offsets")
-        self.gram_pos, self.gram_doc, self.gram_df = a("grams.pos"), a("grams.doc"), a("grams.df")
+        self.gram_pos = a("grams.pos")
+        self.gram_doffsets, self.gram_ddoc, self.gram_dtf = a("grams.doffsets"), a("grams.ddoc"), a("grams.dtf")
         self.word_offsets, self.word_doc, self.word_tf = a("words.offsets"), a("words.doc"), a("words.tf")
         self.first_pos = a("doc.first_pos")
         self.uni_len, self.gram_len, self.word_len = a("doc.uni_len"), a("doc.gram_len"), a("doc.word_len")
@@ -249,6 +250,16 @@ class SegmentAccel:
         zh, alias = Strings(self.folder, "mined.zh"), Strings(self.folder, "mined.alias")
         return list(zip(docs, zh, alias))
 
+    def mined_rows(self) -> list[tuple[int, str, str, str, int]]:
+        """(document, zh, alias, article id, paragraph number) of the pairs mined from this
+        segment's paragraphs (read once: a segment never changes)."""
+        rows = self.__dict__.get("_mined_rows")
+        if rows is None:
+            ids = self.art_id
+            rows = [(d, zh, alias, ids[int(self.doc_art[d])], int(self.doc_n[d])) for d, zh, alias in self.mined()]
+            self.__dict__["_mined_rows"] = rows
+        return rows
+
     # ---- grams
     def gram_index(self, key: int | None) -> int:
         if key is None or not len(self.gram_keys):
@@ -262,6 +273,10 @@ class SegmentAccel:
             return k
         i = self.gram_vocab.find(term)
         return None if i < 0 else pst.TOKEN_BASE + i
+
+    def gram_doc_slice(self, row: int) -> tuple[int, int]:
+        """(first, end) of a gram term row's document postings (ddoc / dtf)."""
+        return int(self.gram_doffsets[row]), int(self.gram_doffsets[row + 1])
 
     def gram_slice(self, term: str, han: int | None = None) -> tuple[int, int, int]:
         """(first posting, end, term row) of a gram term ((0, 0, -1) if absent)."""

@@ -181,23 +181,29 @@ class Snapshot:
         return RepeatIndex(segs, self.doc_class, doc_len, self.doc_article, self.doc_n, self.doc_date,
                            self.article_ids.__getitem__)
 
-    def mined(self) -> list[tuple[str, str, str, int]]:
-        """Name pairs mined from live paragraphs: (zh, alias, article id, n), sorted."""
+    @cached_property
+    def _mined(self) -> list[tuple[str, str, str, int]]:
         out = []
         for v in self.segments:
-            ids = None
-            for d, zh, alias in v.accel.mined():
+            for d, zh, alias, aid, n in v.accel.mined_rows():
                 if v.live[d]:
-                    if ids is None:
-                        ids = v.accel.art_id.tolist()
-                    out.append((zh, alias, ids[int(v.accel.doc_art[d])], int(v.accel.doc_n[d])))
+                    out.append((zh, alias, aid, n))
         return sorted(out)
 
-    def mined_digest(self) -> str:
+    def mined(self) -> list[tuple[str, str, str, int]]:
+        """Name pairs mined from live paragraphs: (zh, alias, article id, n), sorted."""
+        return list(self._mined)
+
+    @cached_property
+    def _mined_digest(self) -> str:
         h = hashlib.sha256()
-        for row in self.mined():
+        for row in self._mined:
             h.update("\x00".join(map(str, row)).encode("utf-8") + b"\x01")
         return h.hexdigest()
+
+    def mined_digest(self) -> str:
+        """A digest of the live mined pairs: the name table changes only when it does."""
+        return self._mined_digest
 
 
 class Manager:

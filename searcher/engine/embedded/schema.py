@@ -14,8 +14,8 @@ from whoosh.system import pack_uint
 
 from ...analysis import Dictionary, word_analyzer, word_counts
 
-SCHEMA_VERSION = 5  # 3: living index (segments + accelerators, dictionary in the schema); 4: stored-only
-# fields; 5: title postings in the accelerator
+SCHEMA_VERSION = 6  # 3: living index (segments + accelerators, dictionary in the schema); 4: stored-only
+# fields; 5: title postings in the accelerator; 6: gram document postings
 
 
 class FastText(TEXT):
