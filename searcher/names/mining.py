@@ -69,6 +69,7 @@ class MinedPair:
     alias: str
     id: str
     n: int
+    surname: str | None = None  # the derived Latin surname, when computed where it was mined ("" = none)
 
 
 BRACKET_RE = re.compile(r"[（(]([^（）()]{1,160})[）)]")

@@ -152,7 +152,7 @@ def mined_records(pairs: Iterable) -> list[Record]:
     for p in pairs:
         prov = {"source": "mined", "id": p.id, "n": p.n}
         derived = []
-        sur = derived_surname(p.zh, p.alias)
+        sur = p.surname if getattr(p, "surname", None) is not None else derived_surname(p.zh, p.alias)
         if sur:
             derived.append((sur, {"source": "derived", "rule": "surname of a mined full name",
                                   "from": p.alias, "id": p.id, "n": p.n}))

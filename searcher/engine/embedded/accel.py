@@ -41,7 +41,7 @@ from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
-FORMAT = 3  # 2: title postings; 3: gram document postings
+FORMAT = 4  # 2: title postings; 3: gram document postings; 4: derived surnames of mined pairs
 META = "meta.json"
 DONE = "edges.src"  # the last array written
 
@@ -126,9 +126,10 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
     save_strings(folder, "art.source", art_source)
     table.save(folder)
     mined = mined or []
-    save_arrays(folder, {"mined.doc": np.array([d for d, _, _ in mined], np.int32)})
-    save_strings(folder, "mined.zh", [z for _, z, _ in mined])
-    save_strings(folder, "mined.alias", [a for _, _, a in mined])
+    save_arrays(folder, {"mined.doc": np.array([m[0] for m in mined], np.int32)})
+    save_strings(folder, "mined.zh", [m[1] for m in mined])
+    save_strings(folder, "mined.alias", [m[2] for m in mined])
+    save_strings(folder, "mined.surname", [m[3] for m in mined])
     with open(os.path.join(folder, META), "w", encoding="utf-8") as f:
         json.dump({"format": FORMAT, "docs": len(rows), "articles": len(art_ids),
                    "gram_terms": int(len(grams.keys)), "gram_postings": int(len(grams.pos)),
@@ -245,18 +246,21 @@ class SegmentAccel:
             self._table = sig.ClassTable.load(self.folder)
         return self._table
 
-    def mined(self) -> list[tuple[int, str, str]]:
+    def mined(self) -> list[tuple[int, str, str, str]]:
+        """(document, zh, alias, derived surname or "") of the pairs mined from this segment."""
         docs = load_array(self.folder, "mined.doc").tolist()
         zh, alias = Strings(self.folder, "mined.zh"), Strings(self.folder, "mined.alias")
-        return list(zip(docs, zh, alias))
+        surname = Strings(self.folder, "mined.surname")
+        return list(zip(docs, zh, alias, surname))
 
-    def mined_rows(self) -> list[tuple[int, str, str, str, int]]:
-        """(document, zh, alias, article id, paragraph number) of the pairs mined from this
-        segment's paragraphs (read once: a segment never changes)."""
+    def mined_rows(self) -> list[tuple[int, str, str, str, int, str]]:
+        """(document, zh, alias, article id, paragraph number, derived surname) of the pairs
+        mined from this segment's paragraphs (read once: a segment never changes)."""
         rows = self.__dict__.get("_mined_rows")
         if rows is None:
             ids = self.art_id
-            rows = [(d, zh, alias, ids[int(self.doc_art[d])], int(self.doc_n[d])) for d, zh, alias in self.mined()]
+            rows = [(d, zh, alias, ids[int(self.doc_art[d])], int(self.doc_n[d]), sur)
+                    for d, zh, alias, sur in self.mined()]
             self.__dict__["_mined_rows"] = rows
         return rows
 

@@ -69,9 +69,12 @@ class BuildSummary:
 
 
 def _mine(paragraphs):
+    """Name pairs of the paragraphs, each with its derived surname (computed here, where
+    the tagger it needs is loaded, so that readers never load it)."""
     from ...names import mine_pairs
+    from ...names.sources import derived_surname
 
-    return [(p.zh, p.alias, p.id, p.n) for p in mine_pairs(paragraphs)]
+    return [(p.zh, p.alias, p.id, p.n, derived_surname(p.zh, p.alias) or "") for p in mine_pairs(paragraphs)]
 
 
 def _procs() -> int:
@@ -241,7 +244,7 @@ class EmbeddedReader(Reader):
         def make(snap):
             from ...names import MinedPair, build_table
 
-            return build_table([MinedPair(zh, alias, aid, n) for zh, alias, aid, n in snap.mined()],
+            return build_table([MinedPair(zh, alias, aid, n, sur) for zh, alias, aid, n, sur in snap.mined()],
                                curated_paths=curated)
 
         return self.engine.manager.derived("names", self.snap, make,

@@ -185,13 +185,14 @@ class Snapshot:
     def _mined(self) -> list[tuple[str, str, str, int]]:
         out = []
         for v in self.segments:
-            for d, zh, alias, aid, n in v.accel.mined_rows():
+            for d, zh, alias, aid, n, sur in v.accel.mined_rows():
                 if v.live[d]:
-                    out.append((zh, alias, aid, n))
+                    out.append((zh, alias, aid, n, sur))
         return sorted(out)
 
-    def mined(self) -> list[tuple[str, str, str, int]]:
-        """Name pairs mined from live paragraphs: (zh, alias, article id, n), sorted."""
+    def mined(self) -> list[tuple[str, str, str, int, str]]:
+        """Name pairs mined from live paragraphs: (zh, alias, article id, n, derived surname),
+        sorted."""
         return list(self._mined)
 
     @cached_property

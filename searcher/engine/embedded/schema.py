@@ -14,8 +14,8 @@ from whoosh.system import pack_uint
 
 from ...analysis import Dictionary, word_analyzer, word_counts
 
-SCHEMA_VERSION = 6  # 3: living index (segments + accelerators, dictionary in the schema); 4: stored-only
-# fields; 5: title postings in the accelerator; 6: gram document postings
+SCHEMA_VERSION = 7  # 3: living index (segments + accelerators, dictionary in the schema); 4: stored-only
+# fields; 5: title postings in the accelerator; 6: gram document postings; 7: mined surnames
 
 
 class FastText(TEXT):
