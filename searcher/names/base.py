@@ -213,8 +213,21 @@ def build_table(mined: Iterable = (), curated_paths: Iterable[str] = (), *, lexi
     extra = {simplify(p.zh).strip() for p in mined}
     extra = [w for w in extra if len(w) >= 2 and all(HAN_RE.match(c) for c in w)]
     table.pinyin_spellings = (_base(lexicon_path, CURATED_PATH if shipped_curated else "", opencc)[2],
-                              pinyin_index(extra))
+                              _Lazy(lambda: pinyin_index(extra)))
     return table
+
+
+class _Lazy:
+    """A mapping computed on first use (the mined spellings' pinyin: only pinyin queries
+    need it, and reading pinyin loads pypinyin's tables)."""
+
+    def __init__(self, make):
+        self.make, self.value = make, None
+
+    def get(self, key, default=()):
+        if self.value is None:
+            self.value = self.make()
+        return self.value.get(key, default)
 
 
 def base_segmenter_words(curated_paths: Iterable[str] = ()) -> list[str]:

@@ -70,6 +70,8 @@ class MinedPair:
     id: str
     n: int
     surname: str | None = None  # the derived Latin surname, when computed where it was mined ("" = none)
+    zh_problem: str | None = None  # sources.member_problem(zh, "mined"), likewise ("" = none)
+    alias_problem: str | None = None  # sources.member_problem(alias, "mined"), likewise
 
 
 BRACKET_RE = re.compile(r"[（(]([^（）()]{1,160})[）)]")

@@ -50,6 +50,7 @@ class Record:
     derived: list[tuple[str, dict]] = field(default_factory=list)  # weak members, dropped when contested
     ambiguous: list[str] = field(default_factory=list)  # weak members kept in every group claiming them
     entity: dict | None = None  # member -> the person it names (full names and press names)
+    problems: dict | None = None  # member -> member_problem(member, source), when computed already
 
 
 def read_lexicon(path: str = LEXICON_PATH) -> list[Record]:
@@ -156,7 +157,10 @@ def mined_records(pairs: Iterable) -> list[Record]:
         if sur:
             derived.append((sur, {"source": "derived", "rule": "surname of a mined full name",
                                   "from": p.alias, "id": p.id, "n": p.n}))
-        recs.append(Record([p.zh, p.alias], prov, "mined", derived=derived))
+        problems = None
+        if getattr(p, "zh_problem", None) is not None and getattr(p, "alias_problem", None) is not None:
+            problems = {p.zh: p.zh_problem or None, p.alias: p.alias_problem or None}  # checked when mined
+        recs.append(Record([p.zh, p.alias], prov, "mined", derived=derived, problems=problems))
     return recs
 
 

@@ -105,7 +105,7 @@ class TableBuilder:
         comps, owner = self.comps, self.owner
         members, rejected = [], []
         for m in rec.members:
-            why = member_problem(m, rec.source)
+            why = rec.problems[m] if rec.problems and m in rec.problems else member_problem(m, rec.source)
             (rejected.append((m, why)) if why else members.append(m))
         for m, why in rejected:
             self.refused.append({"source": rec.source, "members": [m], "reason": why, **rec.prov})

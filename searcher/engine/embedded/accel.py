@@ -41,7 +41,7 @@ from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
-FORMAT = 4  # 2: title postings; 3: gram document postings; 4: derived surnames of mined pairs
+FORMAT = 4  # 2: title postings; 3: gram document postings; 4: mined pairs' derived surnames and checks
 META = "meta.json"
 DONE = "edges.src"  # the last array written
 
@@ -130,6 +130,7 @@ def build(folder: str, rows: list[DocRow], wa: "pst.WordArrays", *, mined=None) 
     save_strings(folder, "mined.zh", [m[1] for m in mined])
     save_strings(folder, "mined.alias", [m[2] for m in mined])
     save_strings(folder, "mined.surname", [m[3] for m in mined])
+    save_strings(folder, "mined.problem", [m[4] for m in mined])
     with open(os.path.join(folder, META), "w", encoding="utf-8") as f:
         json.dump({"format": FORMAT, "docs": len(rows), "articles": len(art_ids),
                    "gram_terms": int(len(grams.keys)), "gram_postings": int(len(grams.pos)),
@@ -246,21 +247,21 @@ class SegmentAccel:
             self._table = sig.ClassTable.load(self.folder)
         return self._table
 
-    def mined(self) -> list[tuple[int, str, str, str]]:
-        """(document, zh, alias, derived surname or "") of the pairs mined from this segment."""
+    def mined(self) -> list[tuple[int, str, str, str, str]]:
+        """(document, zh, alias, derived surname or "", why zh cannot be a member or "") of the
+        pairs mined from this segment."""
         docs = load_array(self.folder, "mined.doc").tolist()
-        zh, alias = Strings(self.folder, "mined.zh"), Strings(self.folder, "mined.alias")
-        surname = Strings(self.folder, "mined.surname")
-        return list(zip(docs, zh, alias, surname))
+        cols = [Strings(self.folder, f"mined.{c}") for c in ("zh", "alias", "surname", "problem")]
+        return list(zip(docs, *cols))
 
-    def mined_rows(self) -> list[tuple[int, str, str, str, int, str]]:
-        """(document, zh, alias, article id, paragraph number, derived surname) of the pairs
-        mined from this segment's paragraphs (read once: a segment never changes)."""
+    def mined_rows(self) -> list[tuple]:
+        """(document, zh, alias, article id, paragraph number, derived surname, problem) of the
+        pairs mined from this segment's paragraphs (read once: a segment never changes)."""
         rows = self.__dict__.get("_mined_rows")
         if rows is None:
             ids = self.art_id
-            rows = [(d, zh, alias, ids[int(self.doc_art[d])], int(self.doc_n[d]), sur)
-                    for d, zh, alias, sur in self.mined()]
+            rows = [(d, zh, alias, ids[int(self.doc_art[d])], int(self.doc_n[d]), sur, problem)
+                    for d, zh, alias, sur, problem in self.mined()]
             self.__dict__["_mined_rows"] = rows
         return rows
 

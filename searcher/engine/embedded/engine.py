@@ -69,12 +69,15 @@ class BuildSummary:
 
 
 def _mine(paragraphs):
-    """Name pairs of the paragraphs, each with its derived surname (computed here, where
-    the tagger it needs is loaded, so that readers never load it)."""
+    """Name pairs of the paragraphs, each with its derived surname and whether its Chinese
+    form can be a member (computed here, where the tagger and jieba's dictionary are
+    loaded, so that readers never load them)."""
     from ...names import mine_pairs
-    from ...names.sources import derived_surname
+    from ...names.sources import derived_surname, member_problem
 
-    return [(p.zh, p.alias, p.id, p.n, derived_surname(p.zh, p.alias) or "") for p in mine_pairs(paragraphs)]
+    return [(p.zh, p.alias, p.id, p.n, derived_surname(p.zh, p.alias) or "",
+             (member_problem(p.zh, "mined") or "") + "\t" + (member_problem(p.alias, "mined") or ""))
+            for p in mine_pairs(paragraphs)]
 
 
 def _procs() -> int:
@@ -244,8 +247,8 @@ class EmbeddedReader(Reader):
         def make(snap):
             from ...names import MinedPair, build_table
 
-            return build_table([MinedPair(zh, alias, aid, n, sur) for zh, alias, aid, n, sur in snap.mined()],
-                               curated_paths=curated)
+            return build_table([MinedPair(zh, alias, aid, n, sur, *problems.split("\t"))
+                                for zh, alias, aid, n, sur, problems in snap.mined()], curated_paths=curated)
 
         return self.engine.manager.derived("names", self.snap, make,
                                            digest=lambda s: (s.mined_digest(), curated))

@@ -185,14 +185,14 @@ class Snapshot:
     def _mined(self) -> list[tuple[str, str, str, int]]:
         out = []
         for v in self.segments:
-            for d, zh, alias, aid, n, sur in v.accel.mined_rows():
+            for d, zh, alias, aid, n, sur, problem in v.accel.mined_rows():
                 if v.live[d]:
-                    out.append((zh, alias, aid, n, sur))
+                    out.append((zh, alias, aid, n, sur, problem))
         return sorted(out)
 
-    def mined(self) -> list[tuple[str, str, str, int, str]]:
-        """Name pairs mined from live paragraphs: (zh, alias, article id, n, derived surname),
-        sorted."""
+    def mined(self) -> list[tuple[str, str, str, int, str, str]]:
+        """Name pairs mined from live paragraphs: (zh, alias, article id, n, derived surname,
+        why zh cannot be a member), sorted."""
         return list(self._mined)
 
     @cached_property

@@ -105,8 +105,8 @@ def write_segment(workdir: str, rows: list, dictionary: Dictionary, limitmb: int
     mined = []
     if mine is not None:
         where = {(r.article, r.n): i for i, r in enumerate(rows)}
-        for zh, alias, aid, n, surname in mine([(r.article, r.n, r.text) for r in rows]):
-            mined.append((where[(aid, n)], zh, alias, surname))
+        for zh, alias, aid, n, surname, problem in mine([(r.article, r.n, r.text) for r in rows]):
+            mined.append((where[(aid, n)], zh, alias, surname, problem))
     clock("mine")
     table = accel.build(os.path.join(workdir, "accel"), rows, wa, mined=mined)
     clock("accel")
@@ -179,9 +179,9 @@ def merge_segments(workdir: str, storage, schema, segments: list, sources: list,
         if seg_.has_deletions():
             live[list(seg_.deleted_docs())] = False
         new_of = np.cumsum(live) - 1 + base
-        for d, zh, alias, surname in src.mined():
+        for d, zh, alias, surname, problem in src.mined():
             if live[d]:
-                mined.append((int(new_of[d]), zh, alias, surname))
+                mined.append((int(new_of[d]), zh, alias, surname, problem))
         for k, arr in enumerate((src.e_src, src.e_dst, src.e_sim)):
             edges[k].append(np.asarray(arr))
         expect = [f"{src_id}#{n}" for src_id, n in _keys(src, live)]
