@@ -17,6 +17,7 @@ the histogram has a true time axis).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 
 import numpy as np
 
@@ -67,8 +68,9 @@ def _day(n: int) -> _dt.date:
     return _dt.date(n // 10000, n // 100 % 100, n % 100)
 
 
+@functools.lru_cache(maxsize=256)
 def bucket_keys(lo: int, hi: int, unit: str) -> list[str]:
-    """Every bucket key from YYYYMMDD ``lo`` to ``hi`` inclusive."""
+    """Every bucket key from YYYYMMDD ``lo`` to ``hi`` inclusive (callers must not change it)."""
     out = []
     if unit == "day":
         d, end = _day(lo), _day(hi)

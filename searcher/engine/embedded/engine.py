@@ -312,9 +312,14 @@ class EmbeddedReader(Reader):
         return self.evaluate(compiled)[0].tolist()
 
     def paragraph(self, ref) -> Paragraph:
-        f = self.snap.stored(int(ref))
-        return Paragraph(f["article"], int(f["n"]), f.get("title", ""), f.get("date") or None, f["text"],
-                         f.get("source", ""), f.get("url", ""), f.get("author", ""))
+        """A paragraph's stored fields (read from Whoosh once per reader: a request)."""
+        cache = self.__dict__.setdefault("_paragraphs", {})
+        p = cache.get(ref)
+        if p is None:
+            f = self.snap.stored(int(ref))
+            p = cache[ref] = Paragraph(f["article"], int(f["n"]), f.get("title", ""), f.get("date") or None,
+                                       f["text"], f.get("source", ""), f.get("url", ""), f.get("author", ""))
+        return p
 
     def n_of(self, ref) -> int:
         return int(self.snap.doc_n[int(ref)])
