@@ -237,6 +237,8 @@ def prepare(reader, params: "SearchParams") -> Prepared:
                 patterns.append(seq_text)
         if params.op == "or":
             patterns.extend(w for w in lit.words if len(w) > 1 and w not in patterns)
+    if params.op == "or" and expander is not None:  # a question's names: every spelling searched
+        patterns.extend(m for a in expander.applied for m in a.group if m not in patterns)
     return Prepared(compiled, expander, patterns, filters_of(params))
 
 

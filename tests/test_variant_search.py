@@ -103,3 +103,10 @@ def test_unquoted_multiword_name_is_one_name(reader, seed_texts):
     s = reader
     got = matching_paragraphs(s, "Donald Trump", variants=True)
     assert got == containing_any(seed_texts, reader.names.lookup("Donald Trump").members)
+
+
+def test_a_questions_names_are_highlighted_in_every_spelling(reader):
+    r = search(reader, SearchParams(q="普京何時與川普會面", op="or", limit=10))
+    marked = {m for a in r.results for p in a.passages for m in _marks(p.html)}
+    spellings = set(reader.names.lookup("普京").members) | set(reader.names.lookup("川普").members)
+    assert len(marked & spellings) >= 3  # not only the spellings typed
