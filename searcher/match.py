@@ -61,12 +61,7 @@ class Evaluator:
         docs, tfs = [], []
         for v, _, _, row in self._gram_parts(term):
             da, db = v.accel.gram_doc_slice(row)
-            d, c = np.asarray(v.accel.gram_ddoc[da:db]), np.asarray(v.accel.gram_dtf[da:db])
-            if v.deleted:
-                keep = v.live[d]
-                d, c = d[keep], c[keep]
-            docs.append(d.astype(np.int64) + v.base)
-            tfs.append(c)
+            _global(v, v.accel.gram_ddoc[da:db], v.accel.gram_dtf[da:db], docs, tfs)
         return _cat(docs, tfs)
 
     def gram_df(self, term: str) -> int:
@@ -95,12 +90,7 @@ class Evaluator:
         for v in self.s.segments:
             a, b = v.accel.word_slice(term)
             if b > a:
-                d, t = np.asarray(v.accel.word_doc[a:b]), np.asarray(v.accel.word_tf[a:b])
-                if v.deleted:
-                    keep = v.live[d]
-                    d, t = d[keep], t[keep]
-                docs.append(d.astype(np.int64) + v.base)
-                tfs.append(t)
+                _global(v, v.accel.word_doc[a:b], v.accel.word_tf[a:b], docs, tfs)
         return _cat(docs, tfs)
 
     # ------------------------------------------------------------ matching
@@ -404,6 +394,17 @@ class Evaluator:
             for w in dict.fromkeys(lit.words):
                 self.word(score, w)
         return docs, score[docs]
+
+
+def _global(v, local_docs, values, docs: list, vals: list) -> None:
+    """Append a segment's postings (local documents, one value each) as global documents,
+    deleted ones dropped."""
+    d, c = np.asarray(local_docs), np.asarray(values)
+    if v.deleted:
+        keep = v.live[d]
+        d, c = d[keep], c[keep]
+    docs.append(d.astype(np.int64) + v.base)
+    vals.append(c)
 
 
 def _cat(docs, vals):

@@ -39,6 +39,7 @@ import numpy as np
 from ... import postings as pst
 from ...analysis import Dictionary, word_counts
 from ...repeats import signatures as sig
+from ..base import Paragraph
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
 
 FORMAT = 4  # 2: title postings; 3: gram document postings; 4: mined pairs' derived surnames and checks
@@ -51,17 +52,8 @@ class OutdatedIndex(FileNotFoundError):
 
 
 @dataclass
-class DocRow:
+class DocRow(Paragraph):
     """One paragraph as a segment stores it."""
-
-    article: str
-    n: int
-    title: str
-    date: str | None
-    text: str
-    source: str = ""
-    url: str = ""
-    author: str = ""
 
     def stored(self) -> dict:
         return {"key": f"{self.article}#{self.n}", "article": self.article, "n": self.n, "title": self.title,
