@@ -239,12 +239,12 @@ class Evaluator:
             out[lo:hi] = np.where(arts[a + j] == mine, tf[a + j], 0)
         return out
 
-    def titles(self, score, scored):
+    def titles(self, score, scored, nonzero=None):
         """BM25F over the paragraph and its article's title (Robertson, Zaragoza & Taylor
         2004) for the best paragraphs: a scored gram term's length-normalised frequency
         in the title, times TITLE_WEIGHT, joins its frequency in the paragraph before
         saturation.  ``scored``: (term, weight, documents, frequencies) of the BM25 pass."""
-        cand = self.candidates(score, TITLE_CANDIDATES)
+        cand = self.candidates(score, TITLE_CANDIDATES, nonzero)
         if not len(cand):
             return
         for term, weight, docs, tf in scored:
@@ -265,10 +265,11 @@ class Evaluator:
             score[c] += (w * ((tb + tt) * (K1 + 1) / (tb + tt + K1) - tb * (K1 + 1) / (tb + K1))).astype(np.float32)
 
     # ------------------------------------------------------------ proximity
-    def candidates(self, score, k: int) -> np.ndarray:
+    def candidates(self, score, k: int, nonzero=None) -> np.ndarray:
         """The sorted documents of the ``k`` best scores and every document tied with
-        the k-th (so the set does not depend on document numbers)."""
-        docs = np.flatnonzero(score)
+        the k-th (so the set does not depend on document numbers); ``nonzero``: the
+        documents with a score, when known (a scan of every document less)."""
+        docs = np.flatnonzero(score) if nonzero is None else nonzero
         if len(docs) > k:
             vals = score[docs]
             docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
@@ -316,13 +317,13 @@ class Evaluator:
             hit = self._arrays[id(v)] = (pos, np.append(np.asarray(a.first_pos, np.int64), np.int64(min(end, 2 ** 62))))
         return hit
 
-    def proximity(self, score, terms):
+    def proximity(self, score, terms, nonzero=None):
         """Add the question's best window in each of the best documents: the idf of the
         distinct ``terms`` (single characters and other tokens, positional) found within
         PROXIMITY_WINDOW positions of one another, times PROXIMITY_WEIGHT.  A passage
         that says what the question asks holds its words close together; one that
         only shares them, scattered, does not."""
-        cand = self.candidates(score, PROXIMITY_CANDIDATES)
+        cand = self.candidates(score, PROXIMITY_CANDIDATES, nonzero)
         if len(terms) < 2 or not len(cand):
             return
         key, tid = self.occurrences(terms, cand)
@@ -347,12 +348,13 @@ class Evaluator:
         docs, counts = self.literal(lit)
         self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
 
-    def ranked_scores(self, plan: Ranked) -> np.ndarray:
+    def ranked_scores(self, plan: Ranked) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
         more than OR_MAX_DF of the paragraphs weigh little and cost most; they are
         left out beside rarer ones (a query of only common terms keeps them all).
         The best paragraphs are then re-scored with their titles and the proximity of
-        the question's characters (which only reorder: a paragraph matches by its text)."""
+        the question's characters (which only reorder: a paragraph matches by its text).
+        Returns the scores and the matching documents."""
         score = np.zeros(self.s.ndocs, np.float32)
         for t in plan.words:
             self.word(score, t)
@@ -369,21 +371,23 @@ class Evaluator:
         for lit in plan.synonyms:
             alt = Literal(lit.text, lit.sequences[1:], [])
             self.phrase(score, alt)
+        nonzero = np.flatnonzero(score)  # re-scoring below only raises scores already above 0
         if TITLE_WEIGHT:
-            self.titles(score, [x for x in scored if len(x[2])])
+            self.titles(score, [x for x in scored if len(x[2])], nonzero)
         if PROXIMITY_WEIGHT:
             units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
-            self.proximity(score, list(dict.fromkeys(units)))
+            self.proximity(score, list(dict.fromkeys(units)), nonzero)
         for lit in plan.exclude:
             score[self.literal(lit)[0]] = 0
-        return score
+        if plan.exclude:
+            nonzero = nonzero[score[nonzero] != 0]
+        return score, nonzero
 
     def run(self, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]:
         """(matching documents, their scores)."""
         plan = compiled.plan
         if isinstance(plan, Ranked):
-            score = self.ranked_scores(plan)
-            docs = np.flatnonzero(score)
+            score, docs = self.ranked_scores(plan)
             return docs, score[docs]
         docs = self.docs(plan)
         if not len(docs):
