@@ -209,29 +209,37 @@ class SegmentAccel:
             raise OutdatedIndex(f"{folder} was written by another version of searcher (accelerator format "
                                 f"{self.meta.get('format')}, this version reads {FORMAT}): rebuild the index "
                                 "with `searcher build`")
-        a = lambda name: load_array(folder, name)  # noqa: E731
         self.ndocs = int(self.meta["docs"])
-        self.gram_keys, self.gram_offsets = a("grams.keys"), a("grams.offsets")
-        self.gram_pos = a("grams.pos")
-        self.gram_doffsets, self.gram_ddoc, self.gram_dtf = a("grams.doffsets"), a("grams.ddoc"), a("grams.dtf")
-        self.word_offsets, self.word_doc, self.word_tf = a("words.offsets"), a("words.doc"), a("words.tf")
-        self.first_pos = a("doc.first_pos")
-        self.uni_len, self.gram_len, self.word_len = a("doc.uni_len"), a("doc.gram_len"), a("doc.word_len")
-        self.doc_n, self.doc_date, self.doc_art = a("doc.n"), a("doc.date"), a("doc.art")
-        self.doc_class, self.doc_nlen, self.doc_whoosh = a("doc.class"), a("doc.nlen"), a("doc.whoosh")
-        self.cls_sorted, self.cls_doc = a("doc.cls_sorted"), a("doc.cls_doc")
-        self.art_first, self.art_count = a("art.first"), a("art.count")
-        self.title_keys, self.title_offsets = a("title.keys"), a("title.offsets")
-        self.title_art, self.title_tf = a("title.art"), a("title.tf")
-        self.art_title_uni_len, self.art_title_gram_len = a("art.title_uni_len"), a("art.title_gram_len")
-        self.gram_vocab = Strings(folder, "grams.vocab")
-        self.word_vocab = Strings(folder, "words.vocab")
-        self.art_id = Strings(folder, "art.id")
-        self.art_source = Strings(folder, "art.source")
-        self.e_src, self.e_dst, self.e_sim = a("edges.src"), a("edges.dst"), a("edges.sim")
-        self.pinyin_hash, self.pinyin_row = a("words.pinyin.hash"), a("words.pinyin.row")
-        self.sound_hash, self.sound_row = a("words.sound.hash"), a("words.sound.row")
         self._table = None
+
+    # attribute -> column file; each is memory-mapped on first use (a snapshot opens many
+    # segments and a search touches a few of their columns)
+    ARRAYS = {
+        "gram_keys": "grams.keys", "gram_offsets": "grams.offsets", "gram_pos": "grams.pos",
+        "gram_doffsets": "grams.doffsets", "gram_ddoc": "grams.ddoc", "gram_dtf": "grams.dtf",
+        "word_offsets": "words.offsets", "word_doc": "words.doc", "word_tf": "words.tf",
+        "first_pos": "doc.first_pos", "uni_len": "doc.uni_len", "gram_len": "doc.gram_len", "word_len": "doc.word_len",
+        "doc_n": "doc.n", "doc_date": "doc.date", "doc_art": "doc.art", "doc_class": "doc.class",
+        "doc_nlen": "doc.nlen", "doc_whoosh": "doc.whoosh", "cls_sorted": "doc.cls_sorted", "cls_doc": "doc.cls_doc",
+        "art_first": "art.first", "art_count": "art.count", "title_keys": "title.keys",
+        "title_offsets": "title.offsets", "title_art": "title.art", "title_tf": "title.tf",
+        "art_title_uni_len": "art.title_uni_len", "art_title_gram_len": "art.title_gram_len",
+        "e_src": "edges.src", "e_dst": "edges.dst", "e_sim": "edges.sim",
+        "pinyin_hash": "words.pinyin.hash", "pinyin_row": "words.pinyin.row",
+        "sound_hash": "words.sound.hash", "sound_row": "words.sound.row",
+    }
+    STRINGS = {"gram_vocab": "grams.vocab", "word_vocab": "words.vocab", "art_id": "art.id",
+               "art_source": "art.source"}
+
+    def __getattr__(self, name):
+        if name in SegmentAccel.ARRAYS:
+            value = load_array(self.folder, SegmentAccel.ARRAYS[name])
+        elif name in SegmentAccel.STRINGS:
+            value = Strings(self.folder, SegmentAccel.STRINGS[name])
+        else:
+            raise AttributeError(name)
+        self.__dict__[name] = value
+        return value
 
     @property
     def table(self) -> "sig.ClassTable":
