@@ -54,6 +54,21 @@ def start_maintenance(index_dir: str, watch: list[str]):
     return proc
 
 
+def warm_up(app) -> None:
+    """Open the index and derive what every search reads (the name table, the repeat
+    classes) once, before the workers are forked: they start ready and share those pages."""
+    import gc
+
+    try:
+        reader = app.extensions["searcher.engine"].reader()
+        reader.names
+        reader.repeats.classes
+    except Exception as e:  # noqa: BLE001 - a missing or outdated index is reported by the page
+        print(f"warm-up: {type(e).__name__}: {e}", file=sys.stderr)
+    gc.collect()
+    gc.freeze()
+
+
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 0,
                write_token: str | None = None, watch: list[str] = (), dev: bool = False) -> None:
     from .web import create_app
@@ -76,15 +91,25 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         n = workers or max(2, cores)
 
+        loaded = {}
+
+        def post_fork(server, worker):
+            eng = loaded["app"].extensions["searcher.engine"]
+            if hasattr(eng, "after_fork"):
+                eng.after_fork()
+
         class App(BaseApplication):
             def load_config(self):
                 for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": "gthread", "threads": 4,
                              "timeout": 120, "keepalive": 30, "accesslog": None, "errorlog": "-",
-                             "loglevel": "warning", "proc_name": "searcher"}.items():
+                             "loglevel": "warning", "proc_name": "searcher", "preload_app": True,
+                             "post_fork": post_fork}.items():
                     self.cfg.set(k, v)
 
             def load(self):
-                return create_app(config)
+                app = loaded["app"] = create_app(config)
+                warm_up(app)
+                return app
 
         print(f"serving {index_dir} on http://{host}:{port}/ ({n} worker processes)"
               + "".join(f"; {e}" for e in extra), file=sys.stderr)

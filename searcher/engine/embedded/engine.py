@@ -106,6 +106,10 @@ class EmbeddedEngine(Engine):
         return os.path.isdir(self.dir) and writer.latest_toc(FileStorage(self.dir)) is not None \
             if os.path.isdir(self.dir) and not layout.is_old_layout(self.dir) else False
 
+    def after_fork(self) -> None:
+        """Called in each server worker after it is forked (see ``reader.Manager.after_fork``)."""
+        self.manager.after_fork()
+
     def settings(self) -> dict:
         return layout.read_settings(self.dir)
 

@@ -251,6 +251,17 @@ class Manager:
             self._checked = now
             return snap
 
+    def after_fork(self) -> None:
+        """In a forked child: open its own Whoosh file handles (a file's offset is shared
+        between processes that inherit it, and Whoosh seeks before it reads); the
+        memory-mapped columns and everything derived are kept."""
+        snap = self._snap
+        if snap is None:
+            return
+        storage = FileStorage(self.dir)
+        for v in snap.segments:
+            v._stored = _Stored(storage, snap.schema, v.segment)
+
     def derived(self, key: str, snap: Snapshot, make, digest=None):
         """A value derived from a snapshot, reused across snapshots with the same digest."""
         d = digest(snap) if digest else snap.generation
