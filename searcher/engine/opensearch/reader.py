@@ -197,10 +197,14 @@ class OpenSearchReader(Reader):
         if isinstance(plan, Ranked):
             kept, _ = rescore.kept_grams(plan, dfs, self.collection()["n"])
             q = dsl.ranked_query(plan, [t for t, _ in kept])
-            return q, [], dfs
+            return q, None, dfs  # the query scores itself
         return dsl.plan_query(plan), dsl.and_scoring(compiled.literals), dfs
 
     def _paragraph_query(self, mq, scoring, extra=()) -> dict:
+        """Matching paragraphs; scored by ``scoring`` (should clauses), or by ``mq`` itself
+        when ``scoring`` is None (op=or)."""
+        if scoring is None:
+            return {"bool": {"filter": [dsl.PARAGRAPH, *self.vis, *extra], "must": [mq]}}
         b = {"filter": [dsl.PARAGRAPH, *self.vis, mq, *extra]}
         if scoring:
             b["should"] = scoring
@@ -370,7 +374,7 @@ class OpenSearchReader(Reader):
         dates, outlets = dsl.filter_clauses(filters)
         hits = list(self._scan_matching(mq, scoring, dates + outlets, SOURCE_FIELDS, limit=EXPORT_WINDOW))
         total = self.search({"size": 0, "track_total_hits": True,
-                             "query": self._paragraph_query(mq, [], dates + outlets)})["hits"]["total"]["value"]
+                             "query": self._paragraph_query(mq, scoring, dates + outlets)})["hits"]["total"]["value"]
         if not hits:
             return [], int(total)
         refs = self._remember(hits)
