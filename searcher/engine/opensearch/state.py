@@ -12,7 +12,9 @@ own commits, one level up:
   ``meta.generation = G + 1`` (with optimistic concurrency on the meta document): readers see
   all of a commit or nothing of it;
 * a writer that dies leaves ``meta.pending`` set; the next one removes what it wrote
-  (``gen_add > G``) and unmarks what it marked (``G < gen_del < INF``) before it starts;
+  (``gen_add > G``) and unmarks what it marked (``G < gen_del < INF``) before it starts.
+  It can only start once the dead writer's lock lease (``LOCK_LEASE``, 120 s) has run out,
+  long after any bulk request the dead writer had in flight was answered;
 * documents a commit removed stay until no reader can still be on an older generation
   (``PURGE_GRACE`` seconds after that commit), then ``purge`` deletes them.
 
@@ -234,6 +236,7 @@ def recover(client: Client, meta: Meta) -> None:
     removal marks of that generation (set back to INF with partial updates: no script
     engine is needed on the cluster)."""
     g = meta.generation
+    client.refresh(meta.index)  # what the dead writer sent after its last refresh, too
     _by_query(client, meta.index, "recovery (delete)", {"query": {"range": {"gen_add": {"gt": g}}}})
     while True:
         r = client.search(meta.index, {"size": 5000, "_source": False, "track_total_hits": False,
