@@ -154,3 +154,12 @@ def os_seed_engine(make_os_engine):
     eng = make_os_engine("seeds")
     eng.build([SEEDS], progress=False)
     return eng
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.opensearch import parity
+
+    if parity.REPORTS:
+        terminalreporter.section("embedded vs cluster engine")
+        for r in parity.REPORTS:
+            terminalreporter.write_line(r)

@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SAMPLE = os.path.join(ROOT, "tests", "data", "tw_laws_sample.jsonl.gz")
 BENCH_QUERIES = os.path.join(ROOT, "bench", "queries.txt")
+REPORTS: list[str] = []  # printed at the end of the test run (conftest)
 
 NEWS = [
     ("乌克兰", {}), ("烏克蘭", {}), ("阿拉斯加 峰會", {}), ('"烏克蘭總統"', {}), ("克蘭總", {}),
