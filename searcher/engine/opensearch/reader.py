@@ -117,9 +117,9 @@ class OpenSearchReader(Reader):
     @property
     def repeats(self):
         if self._repeats is None:
-            from .repeats import ClusterRepeats
+            from .repeats import ClusterRepeats, RepeatState
 
-            self._repeats = ClusterRepeats(self)
+            self._repeats = ClusterRepeats(self, self._derived("repeats", RepeatState))
         return self._repeats
 
     @property

@@ -57,110 +57,143 @@ def _order_key():
     return [{"date_num": {"order": "asc", "missing": "_last"}}, {"article": "asc"}, {"n": "asc"}]
 
 
-class ClusterRepeats:
-    def __init__(self, reader):
-        self.r = reader
-        self.info: dict[str, ClassInfo] = {}
-        self.groups: dict[str, object] = {}  # class of one live paragraph -> its Group (or None)
-        self._all = None
+class RepeatState:
+    """What the cluster said about classes, edges and sentences at one generation (shared by
+    every reader of that generation in a process)."""
 
-    # ------------------------------------------------------------ what the cluster says
-    def _ensure(self, classes) -> None:
-        todo = [h for h in dict.fromkeys(classes) if h and h not in self.info]
-        for i in range(0, len(todo), 200):
-            part = todo[i:i + 200]
-            bodies = [{"size": FIRST, "track_total_hits": True, "sort": _order_key(),
-                       "_source": ["article", "n", "date_num", "nlen", "sents", "sent_lens"],
-                       "query": {"bool": {"filter": [dsl.PARAGRAPH, *self.r.vis, {"term": {"cls": h}}]}},
-                       "aggs": {"a": {"terms": {"field": "article", "size": BOILERPLATE_MIN_ARTICLES}}}}
-                      for h in part]
-            for h, resp in zip(part, self.r.msearch(bodies)):
-                hits = resp["hits"]["hits"]
-                ci = ClassInfo(h, int(resp["hits"]["total"]["value"]))
-                if hits:
-                    s = hits[0]["_source"]
-                    ci.nlen = int(s.get("nlen") or 0)
-                    ci.sents, ci.sent_lens = list(s.get("sents") or []), list(s.get("sent_lens") or [])
-                ci.articles = len(resp["aggregations"]["a"]["buckets"])
-                ci.first = [(x["_source"]["article"], int(x["_source"]["n"]), int(x["_source"].get("date_num") or 0),
-                             x["_id"]) for x in hits]
-                self.info[h] = ci
+    def __init__(self):
+        self.info: dict[str, ClassInfo] = {}
+        self.edges_of: dict[str, list] = {}  # class -> [(other class, similarity)]
+        self.holders_of: dict[str, tuple] = {}  # sentence -> ([(class, nlen)], more than listed)
+        self.groups: dict[str, object] = {}  # class of one live paragraph -> (RepeatIndex, local doc)
+
+
+class ClusterRepeats:
+    def __init__(self, reader, state: RepeatState | None = None):
+        self.r = reader
+        st = state or RepeatState()
+        self.st = st
+        self.info, self.edges_of, self.holders_of, self.groups = st.info, st.edges_of, st.holders_of, st.groups
+
+    # ------------------------------------------------------------ what the cluster says (one request a round)
+    def _info_body(self, part: list[str]) -> dict:
+        return {"size": 0, "query": {"bool": {"filter": [dsl.PARAGRAPH, *self.r.vis, {"terms": {"cls": part}}]}},
+                "aggs": {"c": {"terms": {"field": "cls", "size": len(part)}, "aggs": {
+                    "top": {"top_hits": {"size": FIRST, "sort": _order_key(), "_source": [
+                        "article", "n", "date_num", "nlen", "sents", "sent_lens"]}},
+                    "a": {"terms": {"field": "article", "size": BOILERPLATE_MIN_ARTICLES}}}}}}
+
+    def _edges_body(self, part: list[str]) -> dict:
+        return {"size": _EDGE_PAGE, "_source": ["ends", "sim"], "track_total_hits": True,
+                "query": {"bool": {"filter": [{"term": {"kind": "edge"}}, {"terms": {"ends": part}},
+                                              {"range": {"gen_add": {"lte": self.r.generation}}}]}}}
+
+    def _holders_body(self, part: list[str], size: int = _HOLDERS) -> dict:
+        return {"size": 0, "query": {"bool": {"filter": [dsl.PARAGRAPH, *self.r.vis, {"terms": {"sents": part}}]}},
+                "aggs": {"s": {"terms": {"field": "sents", "include": part, "size": len(part)}, "aggs": {
+                    "c": {"terms": {"field": "cls", "size": size}, "aggs": {"l": {"max": {"field": "nlen"}}}}}}}}
+
+    def _fetch(self, info_for=(), edges_for=(), sentences=(), holders_size: int = _HOLDERS) -> None:
+        """Class facts, near edges and sentence holders not known yet, in one multi-search."""
+        info_for = [h for h in dict.fromkeys(info_for) if h and h not in self.info]
+        edges_for = [h for h in dict.fromkeys(edges_for) if h and h not in self.edges_of]
+        sentences = [x for x in dict.fromkeys(sentences) if x not in self.holders_of or holders_size > _HOLDERS]
+        jobs, bodies = [], []
+        for i in range(0, len(info_for), 500):
+            jobs.append(("info", info_for[i:i + 500]))
+            bodies.append(self._info_body(info_for[i:i + 500]))
+        for i in range(0, len(edges_for), 1000):
+            jobs.append(("edges", edges_for[i:i + 1000]))
+            bodies.append(self._edges_body(edges_for[i:i + 1000]))
+        for i in range(0, len(sentences), 1000):
+            jobs.append(("holders", sentences[i:i + 1000]))
+            bodies.append(self._holders_body(sentences[i:i + 1000], holders_size))
+        if not bodies:
+            return
+        for (kind, part), r in zip(jobs, self.r.msearch(bodies)):
+            if kind == "info":
+                for h in part:
+                    self.info[h] = ClassInfo(h)
+                for b in r["aggregations"]["c"]["buckets"]:
+                    hits = b["top"]["hits"]["hits"]
+                    src = hits[0]["_source"]
+                    self.info[b["key"]] = ClassInfo(
+                        b["key"], int(b["doc_count"]), int(src.get("nlen") or 0), len(b["a"]["buckets"]),
+                        [(x["_source"]["article"], int(x["_source"]["n"]), int(x["_source"].get("date_num") or 0),
+                          x["_id"]) for x in hits], list(src.get("sents") or []), list(src.get("sent_lens") or []))
+            elif kind == "edges":
+                if r["hits"]["total"]["value"] > _EDGE_PAGE:  # rare: ask again class by class
+                    for h in part:
+                        self.edges_of[h] = []
+                        body = self._edges_body([h])
+                        for x in self.r.search(body)["hits"]["hits"]:
+                            a, b2 = x["_source"]["ends"]
+                            self.edges_of[h].append((b2 if a == h else a, float(x["_source"]["sim"])))
+                    continue
+                for h in part:
+                    self.edges_of[h] = []
+                for x in r["hits"]["hits"]:
+                    a, b2 = x["_source"]["ends"]
+                    if a in self.edges_of and a in part:
+                        self.edges_of[a].append((b2, float(x["_source"]["sim"])))
+                    if b2 in self.edges_of and b2 in part:
+                        self.edges_of[b2].append((a, float(x["_source"]["sim"])))
+            else:
+                for x in part:
+                    self.holders_of[x] = ([], False)
+                for b in r["aggregations"]["s"]["buckets"]:
+                    c = b["c"]
+                    self.holders_of[b["key"]] = ([(y["key"], int(y["l"]["value"] or 0)) for y in c["buckets"]],
+                                                 c.get("sum_other_doc_count", 0) > 0)
 
     def _class_of(self, ref) -> str | None:
         return self.r.source(ref).get("cls")
 
-    def _edges(self, classes: list[str]) -> list[tuple[str, str, float]]:
-        out = []
-        for i in range(0, len(classes), 1000):
-            part = classes[i:i + 1000]
-            body = {"size": _EDGE_PAGE, "_source": ["ends", "sim"], "track_total_hits": True,
-                    "query": {"bool": {"filter": [{"term": {"kind": "edge"}}, {"terms": {"ends": part}},
-                                                  {"range": {"gen_add": {"lte": self.r.generation}}}]}}}
-            r = self.r.search(body)
-            if r["hits"]["total"]["value"] > _EDGE_PAGE and len(part) > 1:
-                half = len(part) // 2
-                out += self._edges(part[:half]) + self._edges(part[half:])
-                continue
-            for h in r["hits"]["hits"]:
-                a, b = h["_source"]["ends"]
-                out.append((a, b, float(h["_source"]["sim"])))
-        return out
-
-    def _holders(self, sentences: list[str], size: int = _HOLDERS) -> dict[str, list[tuple[str, int]]]:
-        """Per sentence hash: the live classes holding it, with their normalised length (up to
-        ``size``, and whether there were more)."""
-        out: dict = {}
-        for i in range(0, len(sentences), 1000):
-            part = sentences[i:i + 1000]
-            body = {"size": 0, "query": {"bool": {"filter": [dsl.PARAGRAPH, *self.r.vis, {"terms": {"sents": part}}]}},
-                    "aggs": {"s": {"terms": {"field": "sents", "include": part, "size": len(part)}, "aggs": {
-                        "c": {"terms": {"field": "cls", "size": size}, "aggs": {"l": {"max": {"field": "nlen"}}}}}}}}
-            r = self.r.search(body)
-            for b in r["aggregations"]["s"]["buckets"]:
-                c = b["c"]
-                out[b["key"]] = ([(x["key"], int(x["l"]["value"] or 0)) for x in c["buckets"]],
-                                 c.get("sum_other_doc_count", 0) > 0)
-        return out
-
-    def _counted(self, sentences: list[str]) -> dict[str, list[str]]:
-        """The sentences held by 2..PARTIAL_MAX_POSTINGS units, with their holders."""
-        got = self._holders(sentences)
-        more = [s for s, (_, over) in got.items() if over]
-        if more:
-            got.update(self._holders(more, 5000))
-        self._ensure([c for hs, _ in got.values() for c, ln in hs if ln <= BOILERPLATE_MAX_CHARS])
-        out = {}
-        for s, (holders, over) in got.items():
-            units = [c for c, ln in holders if ln > BOILERPLATE_MAX_CHARS or self.info[c].unit]
-            if not over and 2 <= len(units) <= PARTIAL_MAX_POSTINGS:
-                out[s] = units
-        return out
+    def _counted_units(self, sentence: str):
+        """The unit classes holding a counted sentence (2..PARTIAL_MAX_POSTINGS units), else None.
+        (Facts of its short holders must be known.)"""
+        holders, over = self.holders_of[sentence]
+        if over:
+            return None
+        units = [c for c, ln in holders if ln > BOILERPLATE_MAX_CHARS or self.info[c].unit]
+        return units if 2 <= len(units) <= PARTIAL_MAX_POSTINGS else None
 
     # ------------------------------------------------------------ the neighbourhood of single copies
     def _resolve(self, seeds: list[str]) -> None:
-        seeds = [h for h in seeds if h not in self.groups]
+        seeds = [h for h in dict.fromkeys(seeds) if h not in self.groups]
         if not seeds:
             return
         members: set[str] = set()
         edges: dict[tuple[str, str], float] = {}
         counted: dict[str, list[str]] = {}
-        frontier = list(dict.fromkeys(seeds))
-        while frontier:
-            self._ensure(frontier)
-            units = [h for h in frontier if self.info[h].unit and h not in members]
-            members.update(units)
-            nxt: set[str] = set()
-            found = self._edges(units)
-            self._ensure([x for a, b, _ in found for x in (a, b)])
-            for a, b, s in found:
-                if self.info[a].unit and self.info[b].unit:
-                    edges[(min(a, b), max(a, b))] = s
-                    nxt.update((a, b))
-            sents = [s for h in units for s in self.info[h].sents if s not in counted]
-            for s, holders in self._counted(list(dict.fromkeys(sents))).items():
-                counted[s] = holders
-                nxt.update(holders)
-            frontier = sorted(nxt - members)
+        queue = seeds
+        while queue:
+            batch = [c for c in dict.fromkeys(queue) if c not in members]
+            queue = []
+            if not batch:
+                break
+            known = [x for c in batch if c in self.info for x in self.info[c].sents]
+            self._fetch(batch, batch, known)
+            self._fetch((), (), [x for c in batch for x in self.info[c].sents])
+            over = [x for c in batch for x in self.info[c].sents if self.holders_of[x][1]]
+            if over:  # a sentence held by many classes: are as many of them units?
+                self._fetch((), (), over, holders_size=5000)
+            self._fetch([o for c in batch for o, _ in self.edges_of[c]] +
+                        [h for c in batch for x in self.info[c].sents for h, ln in self.holders_of[x][0]
+                         if ln <= BOILERPLATE_MAX_CHARS])
+            for c in batch:
+                if not self.info[c].unit:
+                    continue
+                members.add(c)
+                for o, sim in self.edges_of[c]:
+                    if self.info[o].unit:
+                        edges[(min(c, o), max(c, o))] = sim
+                        queue.append(o)
+                for x in self.info[c].sents:
+                    units = self._counted_units(x)
+                    if units is not None:
+                        counted[x] = units
+                        queue += units
         self._local_groups(sorted(members), edges, counted)
 
     def _local_groups(self, classes: list[str], edges: dict, counted: dict) -> None:
@@ -206,12 +239,15 @@ class ClusterRepeats:
 
     # ------------------------------------------------------------ what search asks
     def _prepare(self, refs) -> None:
+        """Facts of the classes of these paragraphs and of the page's (one request), then the
+        neighbourhood of those with one live copy."""
         refs = list(refs)
         page = getattr(self.r, "_page_refs", None) or []
         wanted = list(dict.fromkeys([*refs, *page]))
         self.r.prefetch(wanted)
-        classes = [c for c in (self._class_of(x) for x in wanted) if c]
-        self._ensure(classes)
+        sources = [self.r.source(x) for x in wanted]
+        classes = [s["cls"] for s in sources if s.get("cls")]
+        self._fetch(classes, classes, [x for s in sources for x in s.get("sents") or []])
         single = [c for c in dict.fromkeys(classes) if self.info[c].count == 1 and self.info[c].unit
                   and c not in self.groups]
         if single:

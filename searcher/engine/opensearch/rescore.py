@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from ...analysis import simplified
 from ...postings import han_key, index_tokens
 from ...query import Literal, Ranked
 from ...ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
@@ -27,33 +28,47 @@ from .docs import token
 
 
 class DocTerms:
-    """What scoring reads of one paragraph: gram positions and word counts."""
+    """What scoring reads of one paragraph: gram positions and word counts, worked out only
+    as far as a query needs them.  A chunk of Han characters (a run's bigrams at consecutive
+    positions) occurs wherever its characters stand together in the normalised text, so it
+    is counted there directly; any other chunk (letters, holes) on the paragraph's tokens."""
 
-    __slots__ = ("pos", "words")
+    __slots__ = ("text", "_words", "_s", "_pos")
 
     def __init__(self, text: str, words: str):
-        pos: dict[str, list[int]] = {}
-        for t, p in index_tokens(text):
-            pos.setdefault(t, []).append(p)
-        self.pos = {t: (v, set(v)) for t, v in pos.items()}
-        self.words = Counter(words.split()) if words else Counter()
+        self.text, self._words, self._s, self._pos = text, words, None, None
+
+    @property
+    def s(self) -> str:
+        if self._s is None:
+            self._s = simplified(self.text)
+        return self._s
+
+    @property
+    def pos(self) -> dict:
+        if self._pos is None:
+            pos: dict[str, list[int]] = {}
+            for t, p in index_tokens(self.text):
+                pos.setdefault(t, []).append(p)
+            self._pos = pos
+        return self._pos
 
     def chunk_count(self, chunk) -> int:
         """Start positions where every (term, relative position) of the chunk sits."""
+        run = _han_run(chunk)
+        if run is not None:
+            return _overlapping(self.s, run)
+        pos = self.pos
         best = None
         for t, rel in chunk:
-            hit = self.pos.get(t)
+            hit = pos.get(t)
             if hit is None:
                 return 0
-            if best is None or len(hit[0]) < len(best[1][0]):
+            if best is None or len(hit) < len(best[1]):
                 best = (rel, hit)
-        r0, (first, _) = best
-        n = 0
-        for p in first:
-            c = p - r0
-            if all((c + rel) in self.pos.get(t, (None, ()))[1] for t, rel in chunk):
-                n += 1
-        return n
+        r0, first = best
+        sets = {t: set(pos[t]) for t, _ in chunk}
+        return sum(1 for p in first if all((p - r0 + rel) in sets[t] for t, rel in chunk))
 
     def literal_count(self, lit: Literal) -> int:
         total = 0
@@ -64,11 +79,36 @@ class DocTerms:
         return total
 
     def gram_tf(self, term: str) -> int:
-        hit = self.pos.get(term)
-        return len(hit[0]) if hit else 0
+        if han_key(term) is not None:
+            return _overlapping(self.s, term)
+        return len(self.pos.get(term, ()))
 
     def word_tf(self, word: str) -> int:
-        return self.words.get(token(word), 0)
+        if isinstance(self._words, str):
+            self._words = Counter(self._words.split()) if self._words else Counter()
+        return self._words.get(token(word), 0)
+
+
+def _han_run(chunk):
+    """The Han string a chunk of one run stands for (its bigrams at positions 0, 1, 2 ... or
+    a single character), or None."""
+    if len(chunk) == 1:
+        t, rel = chunk[0]
+        return t if rel == 0 and han_key(t) is not None else None
+    out = ""
+    for i, (t, rel) in enumerate(chunk):
+        if rel != i or len(t) != 2 or han_key(t) is None or (out and out[-1] != t[0]):
+            return None
+        out = t if not out else out + t[1]
+    return out
+
+
+def _overlapping(s: str, sub: str) -> int:
+    n, i = 0, s.find(sub)
+    while i >= 0:
+        n += 1
+        i = s.find(sub, i + 1)
+    return n
 
 
 class Stats:
