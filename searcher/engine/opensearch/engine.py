@@ -39,12 +39,13 @@ class OpenSearchEngine(Engine):
 
     def __init__(self, urls=None, index_name: str | None = None, *, shards: int | None = None,
                  replicas: int | None = None, window: int | None = None, swap_grace: float | None = None,
-                 client: Client | None = None, **client_options):
+                 exact_scores: bool = True, client: Client | None = None, **client_options):
         self.urls = resolve_urls(urls)
         self.index_name = index_name_of(index_name)
         self.client = client or Client(self.urls, **client_options)
         self.shards, self.replicas = shards, replicas
         self.window = window
+        self.exact_scores = exact_scores  # False: rank by OpenSearch's own BM25 (comparisons only)
         self.swap_grace = 3.0 if swap_grace is None else swap_grace
         self._lock = threading.Lock()
         self._derived: dict = {}

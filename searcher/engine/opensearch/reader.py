@@ -225,7 +225,7 @@ class OpenSearchReader(Reader):
 
     def _window_body(self, mq, scoring, extra, sort, size) -> dict:
         return {"size": size, "query": self._paragraph_query(mq, scoring, extra), "sort": self._sort(sort),
-                "_source": SOURCE_FIELDS, "track_total_hits": True}
+                "_source": SOURCE_FIELDS, "track_total_hits": True, "track_scores": True}
 
     def _facet_body(self, mq, dates, outlets) -> dict:
         undated = {"bool": {"must_not": [{"exists": {"field": "date_num"}}]}}
@@ -292,6 +292,8 @@ class OpenSearchReader(Reader):
         return refs
 
     def _scored(self, compiled, hits, dfs) -> np.ndarray:
+        if not self.engine.exact_scores:  # OpenSearch's own BM25 (for comparison: bench/opensearch_bench.py)
+            return np.array([h.get("_score") or 0.0 for h in hits], np.float32)
         c = self.collection()
         stats = rescore.Stats(c["n"], c["avg"], None)
         return rescore.scores(compiled, rescore.Window([h["_source"] for h in hits]), stats, dfs)
