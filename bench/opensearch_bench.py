@@ -71,9 +71,34 @@ def corpus_of(size: str, args) -> tuple[str, int]:
     return out, n
 
 
-def run_timed(cmd, label):
-    """Run a command; wall seconds, peak memory of its process tree, its stdout."""
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (/proc/PID/stat)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_timed(cmd, label, nodes=None):
+    """Run a command; wall seconds, CPU seconds (its own, and the cluster nodes' if given),
+    peak memory of its process tree, its stdout."""
     say(f"{label}: {' '.join(cmd[:6])} ...")
+    c0 = children_cpu()
+    j0 = cpu_seconds([n.pid for n in nodes]) if nodes else 0.0
+    load0 = os.getloadavg()[0]
     t0 = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     poller = TreePoller(proc.pid, 0.5)
@@ -82,7 +107,12 @@ def run_timed(cmd, label):
     wall = time.time() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{label} failed ({proc.returncode}): {err[-2000:]}")
-    return {"wall_s": round(wall, 1), "peak_rss_mb": round(poller.peak_rss), "peak_pss_mb": round(poller.peak_pss)}, out
+    m = {"wall_s": round(wall, 1), "cpu_s": round(children_cpu() - c0, 1), "peak_rss_mb": round(poller.peak_rss),
+         "peak_pss_mb": round(poller.peak_pss), "load_before": round(load0, 2),
+         "load_after": round(os.getloadavg()[0], 2)}
+    if nodes:
+        m["cluster_cpu_s"] = round(cpu_seconds([n.pid for n in nodes]) - j0, 1)
+    return m, out
 
 
 # ------------------------------------------------------------------ steps
@@ -197,6 +227,8 @@ def bulk_ingest(c, analysed, nodes, args):
                 sent[0] += k
 
     t0 = time.time()
+    j0 = cpu_seconds([x.pid for x in c.nodes])
+    load0 = os.getloadavg()[0]
     threads = [threading.Thread(target=sender) for _ in range(args.senders)]
     for t in threads:
         t.start()
@@ -204,11 +236,14 @@ def bulk_ingest(c, analysed, nodes, args):
         t.join()
     client.refresh(name)
     wall = time.time() - t0
+    jvm_cpu = cpu_seconds([x.pid for x in c.nodes]) - j0
     count = client.count(name)
     copies = 2 if nodes > 1 else 1
     m = {"nodes": nodes, "documents": sent[0], "indexed": count, "wall_s": round(wall, 1),
          "docs_per_s": round(sent[0] / wall), "docs_per_s_per_node": round(sent[0] / wall / nodes),
          "copies_per_s_per_node": round(sent[0] * copies / wall / nodes), "errors": errors[:3],
+         "cluster_cpu_s": round(jvm_cpu, 1), "docs_per_cluster_cpu_s": round(sent[0] / max(jvm_cpu, 0.1)),
+         "load_before": round(load0, 2), "load_after": round(os.getloadavg()[0], 2),
          "memory": node_memory(c, client)}
     client.delete_index(name)
     client.close()
@@ -218,7 +253,8 @@ def bulk_ingest(c, analysed, nodes, args):
 
 def cluster_build(c, src, n, nodes, args):
     m, out = run_timed([SEARCHER, "build", "--engine", "opensearch", *[x for u in c.urls for x in ("--url", u)],
-                        "--index-name", "bench", "--source", src, "--quiet", "--json"], f"cluster build ({nodes} nodes)")
+                        "--index-name", "bench", "--source", src, "--quiet", "--json"], f"cluster build ({nodes} nodes)",
+                       nodes=c.nodes)
     summary = json.loads(out)
     from searcher.engine.opensearch.client import Client
 
@@ -358,30 +394,34 @@ def tables(result) -> str:
     lines = [f"Machine: {m.get('nproc')} × {m.get('cpu', '?')}, {m.get('ram_gb')} GB RAM, Python {m.get('python')}, "
              f"commit {m.get('commit')}; `{result['command']}`", ""]
     lines += ["Indexing (wall time; para/s = paragraphs a second; a paragraph is one document, plus one per article):",
-              "", "| paragraphs | what | wall s | para/s | docs/s per node | copies/s per node | client peak RSS MB |",
-              "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+              "", "| paragraphs | what | wall s | para/s | docs/s per node | copies/s per node | CPU s: client / cluster "
+              "| client peak RSS MB | load (1 min) |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in result["sizes"].items():
         nn = f"{int(n):,}"
         e = r.get("embedded_build")
         if e:
             lines.append(f"| {nn} | embedded build (`searcher build`) | {e['wall_s']} | {e['para_per_s']:,} | | | "
-                         f"{e['peak_rss_mb']:,} |")
+                         f"{e.get('cpu_s')} / – | {e['peak_rss_mb']:,} | {e.get('load_before')} |")
         a = r.get("analysis")
         if a:
             lines.append(f"| {nn} | cluster documents analysed in Python (2 processes) | {a['wall_s']} | "
-                         f"{round(int(n) / a['wall_s']):,} | | | {a['peak_rss_mb']:,} |")
+                         f"{round(int(n) / a['wall_s']):,} | | | {a.get('cpu_s')} / – | {a['peak_rss_mb']:,} | "
+                         f"{a.get('load_before')} |")
         for key in sorted(k for k in r if k.endswith("_nodes")):
             x = r[key]
             ing = x.get("ingest")
             if ing:
                 lines.append(f"| {nn} | bulk ingest of analysed documents, {ing['nodes']} node{'s' * (ing['nodes'] > 1)} "
                              f"| {ing['wall_s']} | {round(int(n) / ing['wall_s']):,} | {ing['docs_per_s_per_node']:,} | "
-                             f"{ing['copies_per_s_per_node']:,} | |")
+                             f"{ing['copies_per_s_per_node']:,} | – / {ing.get('cluster_cpu_s')} | | "
+                             f"{ing.get('load_before')} |")
             b = x.get("build")
             if b:
                 lines.append(f"| {nn} | cluster build end to end (`searcher build --engine opensearch`), "
                              f"{key.split('_')[0]} node{'s' * (key != '1_nodes')} | {b['wall_s']} | {b['para_per_s']:,} | "
-                             f"| | {b['peak_rss_mb']:,} |")
+                             f"| | {b.get('cpu_s')} / {b.get('cluster_cpu_s')} | {b['peak_rss_mb']:,} | "
+                             f"{b.get('load_before')} |")
     lines += ["", "Queries (the 226-query mix, whole search with passages, highlights, repeat flags and facets; "
               "warm; the client in one process):", "", "| paragraphs | engine | p50 ms | p95 ms | p99 ms |",
               "| ---: | --- | ---: | ---: | ---: |"]

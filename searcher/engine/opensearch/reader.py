@@ -326,7 +326,7 @@ class OpenSearchReader(Reader):
         if limit <= 0:
             return Matches(total, [], paragraphs, out_facets)
         hits = self._complete_dates(hits, paragraphs, mq, scoring, dates + outlets, sort)
-        while len(hits) < paragraphs and len({h["_source"]["article"] for h in hits}) < need * 2:
+        while len(hits) < paragraphs and len({h["_source"]["article"] for h in hits}) < need:
             size *= 4  # the window does not hold the page: a larger one
             hits, paragraphs = self._fetch_window(mq, scoring, dates + outlets, sort, size)
         refs = self._remember(hits)

@@ -20,7 +20,7 @@ from collections import Counter
 
 import numpy as np
 
-from ...analysis import simplified
+from ...analysis import _RUNS, simplified
 from ...postings import han_key, index_tokens
 from ...query import Literal, Ranked
 from ...ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
@@ -33,10 +33,10 @@ class DocTerms:
     positions) occurs wherever its characters stand together in the normalised text, so it
     is counted there directly; any other chunk (letters, holes) on the paragraph's tokens."""
 
-    __slots__ = ("text", "_words", "_s", "_pos")
+    __slots__ = ("text", "_words", "_s", "_pos", "_latin")
 
     def __init__(self, text: str, words: str):
-        self.text, self._words, self._s, self._pos = text, words, None, None
+        self.text, self._words, self._s, self._pos, self._latin = text, words, None, None, None
 
     @property
     def s(self) -> str:
@@ -53,11 +53,13 @@ class DocTerms:
             self._pos = pos
         return self._pos
 
-    def chunk_count(self, chunk) -> int:
-        """Start positions where every (term, relative position) of the chunk sits."""
-        run = _han_run(chunk)
+    def chunk_count(self, chunk, run: str | None = None) -> int:
+        """Start positions where every (term, relative position) of the chunk sits; ``run``:
+        the chunk's Han string if it is one (``_han_run``)."""
         if run is not None:
             return _overlapping(self.s, run)
+        if len(chunk) == 1:  # one token: a letter/digit run
+            return self.gram_tf(chunk[0][0])
         pos = self.pos
         best = None
         for t, rel in chunk:
@@ -70,23 +72,38 @@ class DocTerms:
         sets = {t: set(pos[t]) for t, _ in chunk}
         return sum(1 for p in first if all((p - r0 + rel) in sets[t] for t, rel in chunk))
 
-    def literal_count(self, lit: Literal) -> int:
+    def literal_count(self, plan) -> int:
+        """Occurrences of a literal (``literal_plan``): per spelling the fewest of its chunks',
+        summed over spellings."""
         total = 0
-        for chunks in lit.sequences:
-            counts = [self.chunk_count(c) for c in chunks]
-            if counts and min(counts) > 0:
-                total += min(counts)
+        for chunks in plan:
+            least = None
+            for chunk, run in chunks:
+                c = self.chunk_count(chunk, run)
+                least = c if least is None else min(least, c)
+                if not least:
+                    break
+            if least:
+                total += least
         return total
+
 
     def gram_tf(self, term: str) -> int:
         if han_key(term) is not None:
             return _overlapping(self.s, term)
-        return len(self.pos.get(term, ()))
+        if self._latin is None:  # letter/digit runs, lowercased (the other gram tokens)
+            self._latin = Counter(m.group().lower() for m in _RUNS.finditer(self.s) if m.lastgroup != "han")
+        return self._latin.get(term, 0)
 
     def word_tf(self, word: str) -> int:
         if isinstance(self._words, str):
             self._words = Counter(self._words.split()) if self._words else Counter()
         return self._words.get(token(word), 0)
+
+
+def literal_plan(lit: Literal) -> list:
+    """A literal's spellings as [[(chunk, its Han string or None)]], worked out once."""
+    return [[(c, _han_run(c)) for c in chunks] for chunks in lit.sequences]
 
 
 def _han_run(chunk):
@@ -184,7 +201,8 @@ def scores(compiled, window: Window, stats: Stats, dfs: dict) -> np.ndarray:
              stats.avg["word"])
 
     def literal(lit):
-        bm25(np.array([d.literal_count(lit) for d in window.terms], np.int64), dfs[("lit", lit.text, _lkey(lit))],
+        plan_ = literal_plan(lit)
+        bm25(np.array([d.literal_count(plan_) for d in window.terms], np.int64), dfs[("lit", lit.text, _lkey(lit))],
              window.gram_len, stats.avg["gram"])
 
     plan = compiled.plan
