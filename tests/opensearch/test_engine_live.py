@@ -265,3 +265,22 @@ def test_a_writer_killed_mid_commit_leaves_nothing_and_the_next_one_recovers(mak
     assert r.stats()["paragraphs"] == 186
     leftovers = eng.client.count(r.index, {"query": {"range": {"gen_add": {"gt": r.generation}}}})
     assert leftovers == 0
+
+
+def test_serve_on_the_cluster_never_builds_unless_asked(os_seed_engine, make_os_engine, runner, monkeypatch):
+    import searcher.serving
+    from searcher.cli import main
+
+    served = []
+    monkeypatch.setattr(searcher.serving, "run_server", lambda *a, **kw: served.append(kw))
+    urls = [x for u in os_seed_engine.urls for x in ("--url", u)]
+    missing = make_os_engine("unbuilt")
+    res = runner.invoke(main, ["serve", "--engine", "opensearch", "--index-name", missing.index_name, *urls])
+    assert res.exit_code == 1 and "no index" in res.output and "--source" in res.output
+    assert not missing.exists() and served == []
+    res = runner.invoke(main, ["serve", "--engine", "opensearch", "--index-name", os_seed_engine.index_name, *urls])
+    assert res.exit_code == 0, res.output
+    assert served[-1]["engine_options"] == {"engine": "opensearch", "urls": os_seed_engine.urls,
+                                            "index_name": os_seed_engine.index_name}
+    client = create_app({"TESTING": True, "ENGINE_OPTIONS": served[-1]["engine_options"]}).test_client()
+    assert client.get("/api/search?q=阿拉斯加").get_json()["total"] == 5
