@@ -28,7 +28,6 @@ import numpy as np
 
 from ...analysis import word_counts
 from ...postings import date_number, index_tokens
-from ...repeats import normal
 from ...repeats import signatures as sig
 from ..store import hash64
 
@@ -179,12 +178,3 @@ def analyse(articles, gen: int, dictionary, mine=None) -> Analysed:
             out.paragraphs += 1
             i += 1
     return out
-
-
-def signature(source: dict) -> np.ndarray:
-    """The MinHash signature stored with a paragraph."""
-    return np.frombuffer(base64.b64decode(source["sig"]), "<u4").astype(np.uint32)
-
-
-def marked_text(text: str) -> str:
-    return normal.marked(text)

@@ -42,6 +42,7 @@ class OpenSearchEngine(Engine):
                  exact_scores: bool = True, client: Client | None = None, **client_options):
         self.urls = resolve_urls(urls)
         self.index_name = index_name_of(index_name)
+        client_options.setdefault("pool_maxsize", 16)  # connections kept per node (a server's threads share them)
         self.client = client or Client(self.urls, **client_options)
         self.shards, self.replicas = shards, replicas
         self.window = window
