@@ -125,10 +125,27 @@ def _reason(err) -> str:
     return str(err or "shard failure")
 
 
+# What a shard copy answers while its node is going away or its copy is being promoted: a
+# search then fails with 500 "Partial shards failure" (partial results refused), which another
+# try answers from the remaining copies.
+TRANSIENT_SHARD_FAILURES = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception",
+                            "connect_transport_exception", "no_shard_available_action_exception",
+                            "shard_not_found_exception", "receive_timeout_transport_exception",
+                            "send_request_transport_exception", "transport_exception", "Partial shards failure",
+                            "unavailable_shards_exception", "primary shard is not active")
+
+
+def _transient(info) -> bool:
+    text = json.dumps(info) if not isinstance(info, str) else info
+    return any(marker in text for marker in TRANSIENT_SHARD_FAILURES)
+
+
 def _retryable(e: Exception) -> bool:
     if isinstance(e, OSConnectionError):  # includes ConnectionTimeout
         return True
-    return isinstance(e, TransportError) and isinstance(e.status_code, int) and e.status_code in RETRY_STATUSES
+    if not isinstance(e, TransportError) or not isinstance(e.status_code, int):
+        return False
+    return e.status_code in RETRY_STATUSES or (e.status_code == 500 and _transient(e.info))
 
 
 @dataclasses.dataclass
@@ -238,7 +255,7 @@ class Client:
                 err = r.get("error")
                 status = r.get("status", 200)
                 if err is not None or r.get("_shards", {}).get("failed"):
-                    raise TransportError(status if err is not None else 503, _reason(err), err)
+                    raise TransportError(status if err is not None else 503, _reason(err), err or r.get("_shards"))
             return out
         return self.call(run, "search")
 
