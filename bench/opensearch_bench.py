@@ -328,6 +328,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=2, help="timed passes over the query mix")
     ap.add_argument("--queries", type=int, default=None, help="N queries of the mix (default all 226)")
     ap.add_argument("--skip-build", action="store_true", help="no end-to-end cluster build on 1 node (ingest only)")
+    ap.add_argument("--skip-ingest", action="store_true",
+                    help="no separate analysis and bulk-ingest steps (the end-to-end build only)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "opensearch.json"))
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--keep", action="store_true")
@@ -358,14 +360,17 @@ def main():
             emb = open_engine(r["embedded_build"]["index"])
             r["embedded_latency"] = latency(emb.reader, queries, args, "embedded")
             save()
-            r["analysis"] = analyse_to_file(src, n, args)
-            save()
+            if not args.skip_ingest:
+                r["analysis"] = analyse_to_file(src, n, args)
+                save()
             for nodes in nodes_list:
                 c = start_cluster(nodes, args)
                 try:
                     key = f"{nodes}_nodes"
-                    r[key] = {"ingest": bulk_ingest(c, r["analysis"]["path"], nodes, args)}
-                    save()
+                    r[key] = {}
+                    if not args.skip_ingest:
+                        r[key]["ingest"] = bulk_ingest(c, r["analysis"]["path"], nodes, args)
+                        save()
                     if nodes == max(nodes_list) or not args.skip_build:
                         r[key]["build"] = cluster_build(c, src, n, nodes, args)
                         save()
@@ -380,7 +385,8 @@ def main():
                 finally:
                     stop_cluster(c)
             if not args.keep:
-                os.remove(r["analysis"]["path"])
+                if "analysis" in r:
+                    os.remove(r["analysis"]["path"])
                 shutil.rmtree(r["embedded_build"]["index"], ignore_errors=True)
     finally:
         save()
