@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .engine import open_engine
+from .engine import EngineError, open_engine
 from .engine.embedded import BuildError
 from .engine.embedded.layout import WriterBusy
 from .ingest import IngestReport, read_sources
@@ -20,6 +20,61 @@ PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The project's own seeds wherever the command runs (an installed copy without them: ./seeds).
 DEFAULT_SOURCE = os.path.join(PROJECT, "seeds") if os.path.isdir(os.path.join(PROJECT, "seeds")) else "seeds"
 DEFAULT_INDEX = "index"  # in the current folder
+
+
+ENGINES = ("embedded", "opensearch")
+
+
+class EngineSpec:
+    """Which engine a command talks to: the embedded one (an index folder) or a cluster."""
+
+    def __init__(self, engine: str = "embedded", urls=(), index_name: str | None = None):
+        self.engine, self.urls, self.index_name = engine or "embedded", tuple(urls or ()), index_name
+
+    @property
+    def cluster(self) -> bool:
+        return self.engine == "opensearch"
+
+    def open(self, index_dir: str):
+        if not self.cluster:
+            return open_engine(index_dir)
+        try:
+            eng = open_engine(engine="opensearch", urls=list(self.urls) or None, index_name=self.index_name)
+            down = eng.client.unreachable()  # say it now rather than after the retries
+            if len(down.reasons) == len(eng.urls):
+                raise down
+            return eng
+        except EngineError as e:
+            raise click.ClickException(str(e)) from None
+
+    def options(self, eng) -> dict:
+        """What another process needs to open the same engine (``serve``'s workers)."""
+        return {"engine": "opensearch", "urls": list(eng.urls), "index_name": eng.index_name} if self.cluster else {}
+
+
+def engine_options(f):
+    """``--engine embedded|opensearch``, ``--url URL`` (repeatable) and ``--index-name NAME``
+    (or SEARCHER_ENGINE, SEARCHER_OPENSEARCH_URL, SEARCHER_INDEX_NAME); the command gets
+    them as ``spec`` (an EngineSpec).  Errors of the engine become clear messages."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapped(*args, engine, urls, index_name, **kwargs):
+        try:
+            return f(*args, spec=EngineSpec(engine, urls, index_name), **kwargs)
+        except EngineError as e:
+            raise click.ClickException(str(e)) from None
+
+    wrapped = click.option("--index-name", envvar="SEARCHER_INDEX_NAME", default=None, metavar="NAME",
+                           help="With --engine opensearch: the index (alias) on the cluster. Default: "
+                                "$SEARCHER_INDEX_NAME, else 'searcher'.")(wrapped)
+    wrapped = click.option("--url", "urls", multiple=True, metavar="URL",
+                           help="With --engine opensearch: a node of the cluster (repeatable). Default: "
+                                "$SEARCHER_OPENSEARCH_URL (comma-separated).")(wrapped)
+    wrapped = click.option("--engine", type=click.Choice(ENGINES), envvar="SEARCHER_ENGINE", default="embedded",
+                           show_default=True, help="Where the index lives: an index folder (embedded) or an "
+                                                   "OpenSearch cluster (also SEARCHER_ENGINE).")(wrapped)
+    return wrapped
 
 
 def _echo_json(obj) -> None:
@@ -37,7 +92,12 @@ def main():
     """
 
 
-def run_build(sources, index_dir, progress=True, curated=()):
+def run_build(sources, index_dir, progress=True, curated=(), spec: EngineSpec | None = None):
+    if spec is not None and spec.cluster:
+        try:
+            return spec.open(index_dir).build(list(sources), progress=progress, curated=tuple(curated))
+        except (BuildError, EngineError) as e:
+            raise click.ClickException(str(e)) from None
     fresh = not os.path.exists(index_dir)
     try:
         return open_engine(index_dir).build(list(sources), progress=progress, curated=tuple(curated))
@@ -60,7 +120,8 @@ def run_build(sources, index_dir, progress=True, curated=()):
               help="More variant spellings, in the format of searcher/data/curated.tsv (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(sources, index_dir, curated, as_json, quiet):
+@engine_options
+def build(sources, index_dir, curated, as_json, quiet, spec):
     """Build (or rebuild) the index from articles.
 
     Sources are streamed into segments of bounded size, so memory does not grow
@@ -72,8 +133,9 @@ def build(sources, index_dir, curated, as_json, quiet):
     Example:
         searcher build --source seeds --source ../shared/eval/drcd/corpus.jsonl --index /tmp/ix
         searcher build --curated my-names.tsv
+        searcher build --engine opensearch --url http://127.0.0.1:9200 --index-name news
     """
-    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet, curated=curated)
+    summary = run_build(sources or (DEFAULT_SOURCE,), index_dir, progress=not quiet, curated=curated, spec=spec)
     if as_json:
         _echo_json(summary.to_json())
     else:
@@ -88,7 +150,8 @@ def build(sources, index_dir, curated, as_json, quiet):
 @click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for another writer.")
 @click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def add(sources, index_dir, no_merge, wait, as_json, quiet):
+@engine_options
+def add(sources, index_dir, no_merge, wait, as_json, quiet, spec):
     """Add articles to an index; an article whose id is indexed is replaced.
 
     The change is one commit: searches see all of it or none of it, and a
@@ -100,7 +163,7 @@ def add(sources, index_dir, no_merge, wait, as_json, quiet):
         searcher add --source today.jsonl
         searcher add --source exports/ --index /srv/index
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     report = IngestReport()
     try:
         result = eng.add(read_sources(list(sources), report), progress=not quiet, wait=wait)
@@ -114,7 +177,7 @@ def add(sources, index_dir, no_merge, wait, as_json, quiet):
         click.echo(f"added {len(result.added)} articles, replaced {len(result.replaced)} "
                    f"({result.paragraphs} paragraphs) in {result.seconds:.2f} s")
         for m in merged:
-            click.echo(f"merged {len(m['merged'])} segments into one of {m['docs']} paragraphs in {m['seconds']} s")
+            click.echo(_merge_line(m))
         for s in report.skipped:
             click.echo(f"skipped {s}", err=True)
         for s in report.warnings:
@@ -128,14 +191,15 @@ def add(sources, index_dir, no_merge, wait, as_json, quiet):
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--wait", default=30.0, show_default=True, help="Seconds to wait for another writer.")
 @click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
-def delete(ids, index_dir, wait, as_json):
+@engine_options
+def delete(ids, index_dir, wait, as_json, spec):
     """Delete articles by id (one commit).  Exit code 1 when an id is unknown.
 
     \b
     Example:
         searcher delete 004_6341f3f655f86c6f
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     try:
         result = eng.delete(list(ids), wait=wait)
     except WriterBusy as e:
@@ -153,7 +217,8 @@ def delete(ids, index_dir, wait, as_json):
 @main.command()
 @click.option("--index", "index_dir", default=DEFAULT_INDEX, show_default=True, help="Index folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merges as JSON.")
-def merge(index_dir, as_json):
+@engine_options
+def merge(index_dir, as_json, spec):
     """Merge small segments (and rewrite segments with many deletions) now.
 
     `searcher add` and `searcher serve` do this by themselves; searches go on
@@ -163,13 +228,13 @@ def merge(index_dir, as_json):
     Example:
         searcher merge --index /srv/index
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     merged = eng.merge()
     if as_json:
         _echo_json({"merges": merged, **eng.reader().stats()})
     else:
         for m in merged:
-            click.echo(f"merged {len(m['merged'])} segments into one of {m['docs']} paragraphs in {m['seconds']} s")
+            click.echo(_merge_line(m))
         st = eng.reader().stats()
         click.echo(f"{st['segments']} segments, {st['paragraphs']} paragraphs")
 
@@ -189,8 +254,9 @@ def merge(index_dir, as_json):
 @click.option("--no-variants", is_flag=True, help="Search only the spelling typed (no 川普 for 特朗普).")
 @click.option("--no-discovered", is_flag=True, help="Leave out variants the index discovered itself.")
 @click.option("--exclude", default="", help="Spellings not to search, comma-separated.")
+@engine_options
 def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, sort, no_variants,
-               no_discovered, exclude):
+               no_discovered, exclude, spec):
     """Search the index.  Words are ANDed; "quoted phrases", OR, -word / NOT word.
 
     \b
@@ -198,7 +264,7 @@ def search_cmd(query, index_dir, as_json, limit, page, op, date_from, date_to, s
         searcher search '"烏克蘭總統" -普京' --limit 5
         searcher search 川普 --json
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     args = {"q": query, "limit": str(limit), "page": str(page), "op": op, "from": date_from,
             "to": date_to, "sort": sort, "variants": "off" if no_variants else "on",
             "discovered": "off" if no_discovered else "on", "exclude": exclude}
@@ -248,7 +314,8 @@ def _terminal(html: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print {\"groups\": [...]} as JSON.")
 @click.option("--kind", type=click.Choice(["exact", "near", "partial", "boilerplate"]), help="Only this kind.")
 @click.option("--limit", type=click.IntRange(1), help="At most this many groups.")
-def repeats(index_dir, as_json, kind, limit):
+@engine_options
+def repeats(index_dir, as_json, kind, limit, spec):
     """List repeated paragraphs, largest group first.
 
     Kinds: exact (same text after normalising script, width, spaces and
@@ -260,7 +327,7 @@ def repeats(index_dir, as_json, kind, limit):
         searcher repeats --kind exact --limit 5
         searcher repeats --json > repeats.json
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     reader = eng.reader()
     groups = [g for g in reader.repeats.all_groups() if kind is None or g.kind == kind]
     shown = groups[:limit] if limit else groups
@@ -276,7 +343,7 @@ def repeats(index_dir, as_json, kind, limit):
         more = f" (+{len(g.members) - 8} more)" if len(g.members) > 8 else ""
         click.echo("")
         click.echo(f"{g.kind:<11} {g.similarity:.2f}  {len(g.members)} copies: {members}{more}")
-        click.echo("  " + shorten(" ".join(reader.paragraph(int(g.docs[0])).text.split()), 100))
+        click.echo("  " + shorten(" ".join(reader.paragraph(g.docs[0]).text.split()), 100))
 
 
 @main.command()
@@ -286,7 +353,8 @@ def repeats(index_dir, as_json, kind, limit):
 @click.option("--mined", is_flag=True, help="List every pair mined from the indexed articles, for review.")
 @click.option("--discovered", is_flag=True,
               help="Also list variants the index proposes itself (alike in sound and context), with evidence.")
-def variants(term, index_dir, as_json, mined, discovered):
+@engine_options
+def variants(term, index_dir, as_json, mined, discovered, spec):
     """Show every spelling of a name and where each came from.
 
     Sources: mined (article and paragraph where the press wrote 中文名（English）),
@@ -300,7 +368,7 @@ def variants(term, index_dir, as_json, mined, discovered):
         searcher variants Zelensky --json
         searcher variants --mined
     """
-    eng = _need_index(index_dir)
+    eng = _need_index(index_dir, spec)
     reader = eng.reader()
     table = reader.names
     if discovered and not term:
@@ -351,14 +419,28 @@ def _prov(p: dict) -> str:
     return f"{p.get('source')}" + (f" ({extra})" if extra else "")
 
 
-def _need_index(index_dir):
-    eng = open_engine(index_dir)
+def _merge_line(m: dict) -> str:
+    if m.get("purged") is not None:
+        return f"purged {m['purged']} removed documents in {m['seconds']} s"
+    return f"merged {len(m['merged'])} segments into one of {m['docs']} paragraphs in {m['seconds']} s"
+
+
+def _need_index(index_dir, spec: EngineSpec | None = None):
+    spec = spec or EngineSpec()
+    eng = spec.open(index_dir)
     old = eng.outdated()
-    if old is not None:
+    if old is not None and spec.cluster:
+        raise click.ClickException(
+            f"the index {eng.index_name!r} was built by an older version: rebuild it with `searcher build "
+            f"--engine opensearch --index-name {eng.index_name}" + "".join(f" --source {shlex.quote(s)}" for s in old)
+            + "`")
+    if not spec.cluster and old is not None:
         raise click.ClickException(
             f"{index_dir} was built by an older version: rebuild it with "
             f"`searcher build --index {shlex.quote(index_dir)}" + "".join(f" --source {shlex.quote(s)}" for s in old)
             + "`")
+    if spec.cluster and not eng.exists():
+        raise click.ClickException(eng.missing_message())
     if not eng.exists():
         where = os.path.abspath(index_dir)
         raise click.ClickException(
@@ -381,7 +463,8 @@ def _need_index(index_dir):
               help="A folder of .txt articles to keep indexed: new, changed and removed files are "
                    "picked up within seconds (repeatable).")
 @click.option("--dev", is_flag=True, help="Flask's development server (one process) instead of gunicorn.")
-def serve(index_dir, sources, host, port, workers, write_token, watch, dev):
+@engine_options
+def serve(index_dir, sources, host, port, workers, write_token, watch, dev, spec):
     """Serve the search page, building the index first if it is missing or stale.
 
     Stale means its sources changed since it was built.  An index built from
@@ -392,9 +475,25 @@ def serve(index_dir, sources, host, port, workers, write_token, watch, dev):
     Example:
         searcher serve --port 8000      # then open http://127.0.0.1:8000/
         searcher serve --write-token s3cret --watch /srv/exports
+        searcher serve --engine opensearch --url http://127.0.0.1:9200 --index-name news
+
+    On a cluster (--engine opensearch) the index is built only when --source names what to
+    build it from (and it is missing or stale); otherwise it must exist.
     """
     explicit = bool(sources)
     sources = list(sources or (DEFAULT_SOURCE,))
+    if spec.cluster:
+        eng = spec.open(index_dir)
+        if explicit and eng.is_stale(sources):
+            click.echo(f"building {eng.index_name} from {', '.join(sources)} ...", err=True)
+            click.echo(run_build(sources, index_dir, spec=spec).text(), err=True)
+        elif not eng.exists():
+            raise click.ClickException(eng.missing_message() + " (or pass --source to serve to build it)")
+        from .serving import run_server
+
+        run_server(index_dir, host=host, port=port, workers=workers, write_token=write_token,
+                   watch=list(watch), dev=dev, engine_options=spec.options(eng))
+        return
     eng = open_engine(index_dir)
     old = eng.outdated()
     if old is not None:

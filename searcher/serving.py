@@ -19,7 +19,7 @@ WATCH_EVERY = 1.0  # seconds between scans of watched folders
 MERGE_EVERY = 10.0  # seconds between looks at the merge policy
 
 
-def maintenance(index_dir: str, watch: list[str]) -> None:
+def maintenance(index_dir: str, watch: list[str], engine_options: dict | None = None) -> None:
     """Loop forever: sync watched folders, merge when the policy asks."""
     from .engine import open_engine
     from .watch import FolderWatcher
@@ -27,7 +27,7 @@ def maintenance(index_dir: str, watch: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     log = logging.getLogger("searcher.maintenance")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    eng = open_engine(index_dir)
+    eng = open_engine(index_dir, **(engine_options or {}))
     watcher = FolderWatcher(eng, watch) if watch else None
     last_merge = 0.0
     while True:
@@ -47,8 +47,8 @@ def maintenance(index_dir: str, watch: list[str]) -> None:
         time.sleep(WATCH_EVERY)
 
 
-def start_maintenance(index_dir: str, watch: list[str]):
-    proc = mp.get_context("fork").Process(target=maintenance, args=(index_dir, watch), daemon=True,
+def start_maintenance(index_dir: str, watch: list[str], engine_options: dict | None = None):
+    proc = mp.get_context("fork").Process(target=maintenance, args=(index_dir, watch, engine_options), daemon=True,
                                           name="searcher-maintenance")
     proc.start()
     return proc
@@ -70,11 +70,14 @@ def warm_up(app) -> None:
 
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 0,
-               write_token: str | None = None, watch: list[str] = (), dev: bool = False) -> None:
+               write_token: str | None = None, watch: list[str] = (), dev: bool = False,
+               engine_options: dict | None = None) -> None:
+    """``engine_options``: how to open another engine than the index folder (``open_engine``)."""
     from .web import create_app
 
-    config = {"INDEX_DIR": index_dir, "WRITE_TOKEN": write_token}
-    proc = start_maintenance(index_dir, list(watch))
+    config = {"INDEX_DIR": index_dir, "WRITE_TOKEN": write_token, "ENGINE_OPTIONS": engine_options or {}}
+    where = f"{engine_options['index_name']} on {', '.join(engine_options['urls'])}" if engine_options else index_dir
+    proc = start_maintenance(index_dir, list(watch), engine_options)
     extra = []
     if write_token:
         extra.append("writes on (Bearer token)")
@@ -82,7 +85,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
         extra.append("watching " + ", ".join(watch))
     try:
         if dev:
-            print(f"serving {index_dir} on http://{host}:{port}/ (development server)"
+            print(f"serving {where} on http://{host}:{port}/ (development server)"
                   + "".join(f"; {e}" for e in extra), file=sys.stderr)
             create_app(config).run(host=host, port=port, debug=False, use_reloader=False)
             return
@@ -111,7 +114,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
                 warm_up(app)
                 return app
 
-        print(f"serving {index_dir} on http://{host}:{port}/ ({n} worker processes)"
+        print(f"serving {where} on http://{host}:{port}/ ({n} worker processes)"
               + "".join(f"; {e}" for e in extra), file=sys.stderr)
         App().run()
     finally:

@@ -79,7 +79,15 @@ class SuggestIndex:
 def for_reader(reader) -> SuggestIndex:
     """The reader's suggestion index (built once per name table and index state)."""
     key = ("suggest", getattr(reader, "generation", None))
+
+    def make():
+        word_df = reader.word_df
+        many = getattr(reader, "word_dfs", None)  # an engine that answers many words in one request
+        if many is not None:
+            known = many({w for g in reader.names.groups() for m in g.members
+                          for w in word_counts(m, reader.dictionary)})
+            word_df = known.__getitem__
+        return SuggestIndex(reader.names, word_df, reader.dictionary)
+
     cache = getattr(reader, "cache", None)
-    if cache is None:
-        return SuggestIndex(reader.names, reader.word_df, reader.dictionary)
-    return cache(key, lambda: SuggestIndex(reader.names, reader.word_df, reader.dictionary))
+    return make() if cache is None else cache(key, make)

@@ -25,7 +25,13 @@ class FolderWatcher:
         self.engine = engine
         self.folders = [os.path.abspath(f) for f in folders]
         key = hashlib.sha256("\n".join(sorted(self.folders)).encode()).hexdigest()[:12]
-        self.state_path = os.path.join(engine.dir, f"watch-{key}.json")
+        where = getattr(engine, "dir", None)
+        if where is None:  # an engine without a folder (a cluster): keep the state in the cache folder
+            from .names.base import cache_dir
+
+            where = os.path.join(cache_dir(), "watch", getattr(engine, "index_name", "index"))
+            os.makedirs(where, exist_ok=True)
+        self.state_path = os.path.join(where, f"watch-{key}.json")
         self.seen = self._load()  # path -> [mtime_ns, size, article id or None]
         self.pending: dict[str, tuple] = {}  # path -> (mtime_ns, size) seen once, not yet stable
 

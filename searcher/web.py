@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from . import export as exp
 from . import i18n
 from . import suggest as sug
-from .engine import open_engine
+from .engine import EngineError, open_engine
 from .engine.embedded.accel import OutdatedIndex
 from .engine.embedded.layout import WriterBusy
 from .highlight import find_spans, render
@@ -59,7 +59,8 @@ def create_app(test_config=None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["searcher.engine"] = app.config.get("ENGINE_OBJECT") or open_engine(app.config["INDEX_DIR"])
+    app.extensions["searcher.engine"] = app.config.get("ENGINE_OBJECT") or open_engine(
+        app.config["INDEX_DIR"], **(app.config.get("ENGINE_OPTIONS") or {}))
     app.register_blueprint(bp)
     env = app.jinja_env
     env.globals.update(title_of=_title_of, url_here=url_here, article_url=article_url, _=_t, lang_url=lang_url,
@@ -91,6 +92,9 @@ def create_app(test_config=None) -> Flask:
     app.register_error_handler(404, lambda e: error_page(404, "error.404"))
     app.register_error_handler(500, lambda e: error_page(500, "error.500"))
     app.register_error_handler(503, lambda e: error_page(503, "error.503", getattr(e, "description", None)))
+    # An engine that cannot answer (a cluster unreachable) is a 503 with the reason, input it
+    # refuses a 400: never a 500.
+    app.register_error_handler(EngineError, lambda e: error_page(e.status, "error.503", str(e)))
     app.register_error_handler(413, lambda e: (jsonify(
         error=f"the request is larger than {MAX_WRITE_BYTES // (1024 * 1024)} MB"), 413))
     return app

@@ -1,7 +1,7 @@
 """Engines behind one interface (``base``): the embedded one (Whoosh + arrays) and OpenSearch."""
 from __future__ import annotations
 
-from .base import Engine, Filters, Reader  # noqa: F401
+from .base import Engine, EngineError, Filters, Reader  # noqa: F401
 
 
 def open_engine(index_dir: str | None = None, engine: str = "embedded", **options) -> Engine:
@@ -10,4 +10,8 @@ def open_engine(index_dir: str | None = None, engine: str = "embedded", **option
         from .embedded import EmbeddedEngine
 
         return EmbeddedEngine(index_dir)
+    if engine == "opensearch":
+        from .opensearch.engine import OpenSearchEngine
+
+        return OpenSearchEngine(**options)
     raise ValueError(f"unknown engine {engine!r} (embedded, opensearch)")

@@ -14,6 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class EngineError(RuntimeError):
+    """An engine that cannot do what was asked; the message is for the user.  ``status`` is
+    the HTTP answer it becomes (503: unavailable, try again; 400: the input was refused)."""
+
+    status = 503
+
+
 @dataclass
 class Filters:
     """Which paragraphs a search may return."""

@@ -112,3 +112,54 @@ def index_name(request):
                 client.delete_index(name)
         except Exception:  # noqa: BLE001 - cleanup only
             pass
+
+
+# ------------------------------------------------------------------ the cluster engine
+
+
+def drop_engine_indices(urls, name: str) -> None:
+    """Delete everything an engine wrote under ``name`` (its physical indices and its lock)."""
+    try:
+        with connect(urls, retry_for=10) as client:
+            client.call(lambda c: c.indices.delete(index=f"{name}-*", params={"ignore_unavailable": "true",
+                                                                               "expand_wildcards": "all"}))
+    except Exception:  # noqa: BLE001 - cleanup only
+        pass
+
+
+@pytest.fixture(scope="session")
+def make_os_engine(opensearch_urls):
+    """A factory of cluster engines on fresh index names; their indices are deleted at the end."""
+    from searcher.engine.opensearch.engine import OpenSearchEngine
+
+    made = []
+
+    def make(prefix: str = "t", urls=None, **options):
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        options.setdefault("swap_grace", 0.1)
+        eng = OpenSearchEngine(urls or opensearch_urls, name, **options)
+        made.append((urls or opensearch_urls, name))
+        return eng
+
+    yield make
+    for urls, name in made:
+        drop_engine_indices(urls, name)
+
+
+@pytest.fixture(scope="session")
+def os_seed_engine(make_os_engine):
+    """The seeds built once into the cluster (read-only tests share it)."""
+    from tests.conftest import SEEDS
+
+    eng = make_os_engine("seeds")
+    eng.build([SEEDS], progress=False)
+    return eng
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.opensearch import parity
+
+    if parity.REPORTS:
+        terminalreporter.section("embedded vs cluster engine")
+        for r in parity.REPORTS:
+            terminalreporter.write_line(r)

@@ -32,6 +32,8 @@ from importlib import resources
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from opensearchpy import OpenSearch
+
+from ..base import EngineError
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
 
@@ -39,7 +41,7 @@ URL_ENV = "SEARCHER_OPENSEARCH_URL"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class OpenSearchError(RuntimeError):
+class OpenSearchError(EngineError):
     """A cluster operation that failed for good; the message is for the user."""
 
 
@@ -116,10 +118,34 @@ def _keep_server_timeout(params: dict) -> None:
         params["request_timeout"] = seconds + 10
 
 
+def _reason(err) -> str:
+    if isinstance(err, dict):
+        root = (err.get("root_cause") or [{}])[0]
+        return f"{err.get('type') or root.get('type') or 'error'}: {err.get('reason') or root.get('reason') or ''}"
+    return str(err or "shard failure")
+
+
+# What a shard copy answers while its node is going away or its copy is being promoted: a
+# search then fails with 500 "Partial shards failure" (partial results refused), which another
+# try answers from the remaining copies.
+TRANSIENT_SHARD_FAILURES = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception",
+                            "connect_transport_exception", "no_shard_available_action_exception",
+                            "shard_not_found_exception", "receive_timeout_transport_exception",
+                            "send_request_transport_exception", "transport_exception", "Partial shards failure",
+                            "unavailable_shards_exception", "primary shard is not active")
+
+
+def _transient(info) -> bool:
+    text = json.dumps(info) if not isinstance(info, str) else info
+    return any(marker in text for marker in TRANSIENT_SHARD_FAILURES)
+
+
 def _retryable(e: Exception) -> bool:
     if isinstance(e, OSConnectionError):  # includes ConnectionTimeout
         return True
-    return isinstance(e, TransportError) and isinstance(e.status_code, int) and e.status_code in RETRY_STATUSES
+    if not isinstance(e, TransportError) or not isinstance(e.status_code, int):
+        return False
+    return e.status_code in RETRY_STATUSES or (e.status_code == 500 and _transient(e.info))
 
 
 @dataclasses.dataclass
@@ -215,6 +241,24 @@ class Client:
         params.setdefault("allow_partial_search_results", "false")
         return self.call(lambda c: c.search(index=index, body=body, params=params), "search")
 
+    def msearch(self, index: str, bodies: list[dict]) -> list[dict]:
+        """Several searches in one request, each complete or the whole is retried (a shard
+        copy lost mid-request answers 503 inside the response)."""
+        if not bodies:
+            return []
+        header = json.dumps({"index": index, "allow_partial_search_results": False})
+        payload = "".join(header + "\n" + json.dumps(b, ensure_ascii=False) + "\n" for b in bodies)
+
+        def run(c: OpenSearch):
+            out = c.msearch(body=payload, params={"max_concurrent_searches": "8"})["responses"]
+            for r in out:
+                err = r.get("error")
+                status = r.get("status", 200)
+                if err is not None or r.get("_shards", {}).get("failed"):
+                    raise TransportError(status if err is not None else 503, _reason(err), err or r.get("_shards"))
+            return out
+        return self.call(run, "search")
+
     def count(self, index: str, body: dict | None = None) -> int:
         return self.call(lambda c: c.count(index=index, body=body), "count")["count"]
 
@@ -244,7 +288,7 @@ class Client:
 
     # -- bulk indexing
 
-    def bulk_index(self, index: str, docs: Iterable[tuple[str, dict]], *, batch_docs: int = 500,
+    def bulk_index(self, index: str, docs: Iterable[tuple], *, batch_docs: int = 500,
                    batch_bytes: int = 5 << 20, refresh: bool = False, raise_on_error: bool = True,
                    progress: Callable[[BulkResult], None] | None = None) -> BulkResult:
         """Index ``(id, document)`` pairs in batches of at most ``batch_docs`` documents and
@@ -272,13 +316,26 @@ class Client:
         while pending:
             body = b"".join(lines for _, lines in pending)
             # The transport's own retries go to the next node; a batch sent twice is harmless.
-            resp = self.call(lambda c: c.bulk(body=body), "bulk request")
+            try:
+                resp = self.call(lambda c: c.bulk(body=body), "bulk request")
+            except TransportError as e:
+                if e.status_code != 413:
+                    raise
+                if len(pending) == 1:  # one document larger than the cluster takes in a request
+                    result.failed.append({"id": pending[0][0], "status": 413, "reason": (
+                        f"the document is {len(body):,} bytes, more than the cluster accepts in one "
+                        "request (http.max_content_length)")})
+                    return
+                half = len(pending) // 2
+                self._send_batch(pending[:half], result)
+                self._send_batch(pending[half:], result)
+                return
             result.batches += 1
             retry = []
             for (doc_id, lines), item in zip(pending, resp["items"]):
-                r = next(iter(item.values()))
+                op, r = next(iter(item.items()))
                 status = r.get("status", 0)
-                if 200 <= status < 300:
+                if 200 <= status < 300 or (status == 409 and op == "create"):  # create: it is there already
                     result.indexed += 1
                 elif status in RETRY_STATUSES:
                     retry.append((doc_id, lines))
@@ -297,15 +354,24 @@ class Client:
             pending = retry
 
 
-def _batches(docs: Iterable[tuple[str, dict]], index: str, max_docs: int,
+def _batches(docs: Iterable[tuple], index: str, max_docs: int,
              max_bytes: int) -> Iterator[list[tuple[str, bytes]]]:
     """Bulk request lines per document, grouped into bounded batches (a single document larger
-    than ``max_bytes`` goes alone)."""
+    than ``max_bytes`` goes alone).  A document is ``(id, source)`` or ``(id, source, options)``
+    with options ``op`` (index, create -- a 409 then means it exists, which counts as done --
+    or update, whose source is the partial document) and ``routing``."""
     batch: list[tuple[str, bytes]] = []
     size = 0
-    for doc_id, source in docs:
-        action = json.dumps({"index": {"_index": index, "_id": doc_id}}, ensure_ascii=False)
-        lines = (action + "\n" + json.dumps(source, ensure_ascii=False) + "\n").encode()
+    for item in docs:
+        doc_id, source = item[0], item[1]
+        opts = item[2] if len(item) > 2 else {}
+        op = opts.get("op", "index")
+        meta = {"_index": index, "_id": doc_id}
+        if opts.get("routing") is not None:
+            meta["routing"] = opts["routing"]
+        action = json.dumps({op: meta}, ensure_ascii=False)
+        body = {"doc": source} if op == "update" else source
+        lines = (action + "\n" + json.dumps(body, ensure_ascii=False) + "\n").encode()
         if batch and (len(batch) >= max_docs or size + len(lines) > max_bytes):
             yield batch
             batch, size = [], 0

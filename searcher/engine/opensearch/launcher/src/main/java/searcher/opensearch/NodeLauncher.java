@@ -32,7 +32,8 @@ public final class NodeLauncher {
             "org.opensearch.transport.Netty4Plugin",                   // HTTP and transport
             "org.opensearch.analysis.common.CommonAnalysisPlugin",    // whitespace tokenizer etc.
             "org.opensearch.index.mapper.MapperExtrasPlugin",         // token_count, rank_feature, scaled_float
-            "org.opensearch.index.reindex.ReindexPlugin");            // _reindex between mapping versions
+            "org.opensearch.index.reindex.ReindexPlugin",             // _reindex, delete_by_query (purges)
+            "org.opensearch.join.ParentJoinPlugin");                  // articles as parents of paragraphs
 
     private NodeLauncher() {
     }
