@@ -22,7 +22,7 @@ import functools
 import numpy as np
 
 DAY_SPAN_DAYS = 62  # up to about two months: one bar a day; longer: one a month
-MAX_BUCKETS = 600  # 50 years of months
+MAX_BUCKETS = 2400  # 200 years of months (an archive from 1900 on keeps its newest months)
 
 
 def articles_of(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:

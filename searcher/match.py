@@ -254,26 +254,20 @@ class Evaluator:
                 continue
             c = cand[has]
             tl, tavg = self._lengths(term, title=True)
-            tt = TITLE_WEIGHT * tt[has] / (1 - B + B * tl[c] / tavg)
             lengths, avg = self._lengths(term)
-            tb = np.zeros(len(c), np.float32)
+            ptf = np.zeros(len(c), np.float32)
             if len(docs):
                 i = np.minimum(np.searchsorted(docs, c), len(docs) - 1)
                 hit = docs[i] == c
-                tb[hit] = tf[i[hit]] / (1 - B + B * lengths[c[hit]] / avg)
-            w = idf(len(docs), self.n) * weight
-            score[c] += (w * ((tb + tt) * (K1 + 1) / (tb + tt + K1) - tb * (K1 + 1) / (tb + K1))).astype(np.float32)
+                ptf[hit] = tf[i[hit]]
+            score[c] += title_gain(ptf, lengths[c], avg, tt[has], tl[c], tavg, idf(len(docs), self.n) * weight)
 
     # ------------------------------------------------------------ proximity
     def candidates(self, score, k: int, nonzero=None) -> np.ndarray:
         """The sorted documents of the ``k`` best scores and every document tied with
         the k-th (so the set does not depend on document numbers); ``nonzero``: the
         documents with a score, when known (a scan of every document less)."""
-        docs = np.flatnonzero(score) if nonzero is None else nonzero
-        if len(docs) > k:
-            vals = score[docs]
-            docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
-        return docs
+        return top_docs(score, k, nonzero)
 
     def occurrences(self, terms, cand):
         """(key, term index) of every posting of the gram ``terms`` in the sorted documents
@@ -330,19 +324,8 @@ class Evaluator:
         if not len(key):
             return
         w = np.array([idf(self.gram_df(t), self.n) for t in terms])
-        doc = key >> 32
-        first = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
-        # A window starts at every occurrence; per term, its next occurrence at or after
-        # that start (a reverse running minimum), in blocks of whole documents.
-        best = np.empty(len(key))
-        block = max(1, (1 << 21) // len(terms))
-        cuts = np.unique(np.append(first[np.searchsorted(first, np.arange(0, len(key), block))], len(key)))
-        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-            nxt = np.full((len(terms), b - a), np.iinfo(np.int64).max, np.int64)
-            nxt[tid[a:b], np.arange(b - a)] = key[a:b]
-            nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
-            best[a:b] = w @ (nxt - key[a:b] < PROXIMITY_WINDOW)
-        score[doc[first]] += (PROXIMITY_WEIGHT * np.maximum.reduceat(best, first)).astype(np.float32)
+        docs, best = best_windows(key, tid, w)
+        score[docs] += best
 
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
@@ -398,6 +381,46 @@ class Evaluator:
             for w in dict.fromkeys(lit.words):
                 self.word(score, w)
         return docs, score[docs]
+
+
+def top_docs(score, k: int, nonzero=None) -> np.ndarray:
+    """The sorted documents of the ``k`` best scores and every document tied with the k-th;
+    ``nonzero``: the documents with a score, when known."""
+    docs = np.flatnonzero(score) if nonzero is None else nonzero
+    if len(docs) > k:
+        vals = score[docs]
+        docs = docs[vals >= np.partition(vals, len(vals) - k)[len(vals) - k]]
+    return docs
+
+
+def title_gain(tf, length, avg, title_tf, title_len, title_avg, w: float) -> np.ndarray:
+    """BM25F: what a term's frequency in the article's title adds to a paragraph's score
+    (float32), given its frequency ``tf`` in the paragraph (float32 arrays; lengths float32)."""
+    tt = TITLE_WEIGHT * title_tf / (1 - B + B * title_len / title_avg)
+    tb = np.zeros(len(tf), np.float32)
+    hit = tf > 0
+    tb[hit] = tf[hit] / (1 - B + B * length[hit] / avg)
+    return (w * ((tb + tt) * (K1 + 1) / (tb + tt + K1) - tb * (K1 + 1) / (tb + K1))).astype(np.float32)
+
+
+def best_windows(key: np.ndarray, tid: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, float32 proximity bonus) from the occurrences of a question's terms, sorted
+    by ``key`` = ``document << 32 | position`` with ``tid`` the term of each and ``w`` the
+    terms' idfs: the best window's idf sum of each document, times PROXIMITY_WEIGHT.  Both
+    engines score proximity here (the cluster engine on the paragraphs it fetched)."""
+    doc = key >> 32
+    first = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1])))
+    # A window starts at every occurrence; per term, its next occurrence at or after
+    # that start (a reverse running minimum), in blocks of whole documents.
+    best = np.empty(len(key))
+    block = max(1, (1 << 21) // len(w))
+    cuts = np.unique(np.append(first[np.searchsorted(first, np.arange(0, len(key), block))], len(key)))
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        nxt = np.full((len(w), b - a), np.iinfo(np.int64).max, np.int64)
+        nxt[tid[a:b], np.arange(b - a)] = key[a:b]
+        nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+        best[a:b] = w @ (nxt - key[a:b] < PROXIMITY_WINDOW)
+    return doc[first], (PROXIMITY_WEIGHT * np.maximum.reduceat(best, first)).astype(np.float32)
 
 
 def _global(v, local_docs, values, docs: list, vals: list) -> None:

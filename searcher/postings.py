@@ -101,6 +101,19 @@ def index_tokens(text: str) -> list[tuple[str, int]]:
     return out
 
 
+def title_tokens(title: str) -> tuple[dict, int, int]:
+    """A title's gram tokens (as ``index_tokens`` makes them) with their frequencies, and its
+    lengths as op=or's title field counts them: Han characters, and the other tokens."""
+    counts: dict[str, int] = {}
+    uni = 0
+    toks = index_tokens(title or "")
+    for tok, _ in toks:
+        counts[tok] = counts.get(tok, 0) + 1
+        if len(tok) == 1 and _is_han_cp(ord(tok)):
+            uni += 1
+    return counts, uni, len(toks) - uni
+
+
 def han_key(term: str) -> int | None:
     """The integer key of a Han unigram or bigram (None for other tokens)."""
     if len(term) == 1 and _is_han_cp(ord(term)):

@@ -36,6 +36,16 @@ def test_month_buckets_cross_a_year():
     assert fct.bucket_keys(20241130, 20250201, "month") == ["2024-11", "2024-12", "2025-01", "2025-02"]
 
 
+def test_an_archive_of_many_decades_keeps_its_newest_months():
+    docs = np.arange(3)
+    unit, buckets, _ = fct.date_counts(docs, docs, np.array([19520105, 19990615, 20241130]))
+    assert unit == "month" and buckets[0]["key"] == "1952-01" and buckets[-1] == {"key": "2024-11", "count": 1}
+    assert sum(b["count"] for b in buckets) == 3
+    (entry,) = fct.spelling_counts(docs, [("x", docs)], docs, np.zeros(3, np.int32), [""],
+                                   np.array([19520105, 19990615, 20241130]))
+    assert entry["by_date"] == {"1952-01": 1, "1999-06": 1, "2024-11": 1}
+
+
 def test_spelling_counts_by_outlet_and_time():
     docs = np.arange(6)
     out = fct.spelling_counts(docs, [("特朗普", np.array([0, 1, 3])), ("川普", np.array([2, 5])),

@@ -146,14 +146,11 @@ def title_postings(titles: list[str]) -> dict:
     uni_len = np.zeros(len(titles), np.int32)
     gram_len = np.zeros(len(titles), np.int32)
     for i, title in enumerate(titles):
+        tokens, uni_len[i], gram_len[i] = pst.title_tokens(title)
         counts: dict[int, int] = {}
-        for tok, _ in pst.index_tokens(title or ""):
+        for tok, c in tokens.items():
             k = title_key(tok)
-            counts[k] = counts.get(k, 0) + 1
-            if len(tok) == 1 and k < pst.TOKEN_BASE:
-                uni_len[i] += 1
-            else:
-                gram_len[i] += 1
+            counts[k] = counts.get(k, 0) + c
         keys += counts
         tfs += counts.values()
         arts += [i] * len(counts)

@@ -199,8 +199,9 @@ class Client:
 
     def call(self, fn: Callable[[OpenSearch], Any], what: str = "request") -> Any:
         """``fn(raw)``, tried again with backoff on connection errors and 429/502/503/504 for up to
-        ``retry_for`` seconds; then ClusterUnreachable (no node answered) or the last error."""
-        deadline = time.monotonic() + self.retry_for
+        ``retry_for`` seconds from the first failure (a request that timed out still gets its
+        retries); then ClusterUnreachable (no node answered) or the last error."""
+        deadline = None
         attempt = 0
         while True:
             try:
@@ -208,6 +209,8 @@ class Client:
             except (OSConnectionError, TransportError) as e:
                 if not _retryable(e):
                     raise
+                if deadline is None:
+                    deadline = time.monotonic() + self.retry_for
                 if time.monotonic() + self._delay(attempt) > deadline:
                     if isinstance(e, OSConnectionError):
                         unreachable = self.unreachable()

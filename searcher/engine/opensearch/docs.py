@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...analysis import word_counts
-from ...postings import date_number, index_tokens
+from ...postings import date_number, index_tokens, title_tokens
 from ...repeats import signatures as sig
 from ..store import hash64
 
@@ -134,8 +134,9 @@ def analyse(articles, gen: int, dictionary, mine=None) -> Analysed:
         bands.setdefault(r, []).append(hx(k))
     mined: dict[tuple[str, int], list] = {}
     if mine is not None:
-        for zh, alias, aid, n in mine([(a.id, n, t) for a, n, t in rows]):
-            mined.setdefault((aid, n), []).append({"zh": zh, "alias": alias})
+        for zh, alias, aid, n, surname, problems in mine([(a.id, n, t) for a, n, t in rows]):
+            mined.setdefault((aid, n), []).append({"zh": zh, "alias": alias, "surname": surname,
+                                                   "problems": problems})
     i = 0
     for a in articles:
         r = routing(a.id)
@@ -150,6 +151,7 @@ def analyse(articles, gen: int, dictionary, mine=None) -> Analysed:
         art_id = article_doc_id(a.id, gen)
         out.docs.append((art_id, r, {"kind": "article", "rel": "article", **common,
                                      "paragraphs": len(a.paragraphs), "gen_add": gen, "gen_del": INF}))
+        _, title_uni, title_gram = title_tokens(a.title or "")
         for n, text in enumerate(a.paragraphs, 1):
             grams, uni, gram = grams_string(text)
             counts = word_counts(text, dictionary)
@@ -157,7 +159,7 @@ def analyse(articles, gen: int, dictionary, mine=None) -> Analysed:
             words, wlen = words_string(counts)
             d = {"kind": "paragraph", "rel": {"name": "paragraph", "parent": art_id}, **common, "n": n,
                  "text": text, "grams": grams, "words": words, "uni_len": uni, "gram_len": gram,
-                 "word_len": wlen, "gen_add": gen, "gen_del": INF}
+                 "word_len": wlen, "title_uni_len": title_uni, "title_gram_len": title_gram, "gen_add": gen, "gen_del": INF}
             h = int(doc_class[i])
             if h:
                 d["cls"] = hx(h)

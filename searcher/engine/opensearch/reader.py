@@ -32,8 +32,9 @@ from .state import visible
 WINDOW = 400  # paragraphs scored exactly per search at least
 FETCH_PAGE = 5000
 EXPORT_WINDOW = 50_000  # an export scores at most this many paragraphs (all of them below it)
+_LENGTHS = ("uni", "gram", "word", "title_uni", "title_gram")  # the averages BM25 (and BM25F) divide by
 SOURCE_FIELDS = ["article", "n", "title", "date", "source", "url", "author", "text", "words", "uni_len", "gram_len",
-                 "word_len", "date_num", "cls", "nlen", "sents", "sent_lens"]
+                 "word_len", "title_uni_len", "title_gram_len", "date_num", "cls", "nlen", "sents", "sent_lens"]
 _MAX_BUCKETS = 60000
 
 
@@ -99,7 +100,8 @@ class OpenSearchReader(Reader):
         def make():
             from ...names import MinedPair, build_table
 
-            return build_table([MinedPair(*p) for p in pairs], curated_paths=curated)
+            return build_table([MinedPair(zh, alias, aid, n, sur, *problems.split("\t"))
+                                for zh, alias, aid, n, sur, problems in pairs], curated_paths=curated)
 
         import hashlib
 
@@ -111,7 +113,8 @@ class OpenSearchReader(Reader):
         for h in self.scan([{"term": {"has_mined": True}}], ["article", "n", "mined"]):
             s = h["_source"]
             for m in s.get("mined") or []:
-                out.append((m["zh"], m["alias"], s["article"], int(s["n"])))
+                out.append((m["zh"], m["alias"], s["article"], int(s["n"]), m.get("surname", ""),
+                            m.get("problems", "\t")))
         return sorted(out)
 
     @property
@@ -134,10 +137,10 @@ class OpenSearchReader(Reader):
         """Visible paragraphs and their average lengths (BM25)."""
         def make():
             r = self.search({"size": 0, "track_total_hits": True, "query": _and([dsl.PARAGRAPH, *self.vis]),
-                             "aggs": {k: {"sum": {"field": f"{k}_len"}} for k in ("uni", "gram", "word")}})
+                             "aggs": {k: {"sum": {"field": f"{k}_len"}} for k in _LENGTHS}})
             n = int(r["hits"]["total"]["value"])
             arts = self.search({"size": 0, "track_total_hits": True, "query": _and([dsl.ARTICLE, *self.vis])})
-            avg = {k: (float(r["aggregations"][k]["value"]) / max(n, 1)) or 1.0 for k in ("uni", "gram", "word")}
+            avg = {k: (float(r["aggregations"][k]["value"]) / max(n, 1)) or 1.0 for k in _LENGTHS}
             return {"n": n, "avg": avg, "articles": int(arts["hits"]["total"]["value"])}
         return self._derived("collection", make)
 

@@ -21,9 +21,11 @@ from collections import Counter
 import numpy as np
 
 from ...analysis import _RUNS, simplified
-from ...postings import han_key, index_tokens
+from ...match import best_windows, title_gain, top_docs
+from ...postings import han_key, index_tokens, title_tokens
 from ...query import Literal, Ranked
-from ...ranking import B, K1, OR_MAX_DF, UNIGRAM_WEIGHT, idf
+from ...ranking import (B, K1, OR_MAX_DF, PROXIMITY_CANDIDATES, PROXIMITY_WEIGHT, TITLE_CANDIDATES, TITLE_WEIGHT,
+                        UNIGRAM_WEIGHT, idf)
 from .docs import token
 
 
@@ -150,6 +152,15 @@ class Window:
         self.uni_len = np.array([s.get("uni_len", 0) for s in sources], np.float32)
         self.gram_len = np.array([s.get("gram_len", 0) for s in sources], np.float32)
         self.word_len = np.array([s.get("word_len", 0) for s in sources], np.float32)
+        self.title_uni_len = np.array([s.get("title_uni_len", 0) for s in sources], np.float32)
+        self.title_gram_len = np.array([s.get("title_gram_len", 0) for s in sources], np.float32)
+        self._titles: dict[int, dict] = {}
+
+    def title_tf(self, i: int, term: str) -> int:
+        t = self._titles.get(i)
+        if t is None:
+            t = self._titles[i] = title_tokens(self.sources[i].get("title") or "")[0]
+        return t.get(term, 0)
 
 
 def df_requests(compiled) -> list:
@@ -210,18 +221,75 @@ def scores(compiled, window: Window, stats: Stats, dfs: dict) -> np.ndarray:
         for w in plan.words:
             word(w)
         kept, _ = kept_grams(plan, dfs, n)
+        scored = []
         for t, weight in kept:
-            uni = len(t) == 1 and han_key(t) is not None
-            lengths, avg = (window.uni_len, stats.avg["uni"]) if uni else (window.gram_len, stats.avg["gram"])
-            bm25(np.array([d.gram_tf(t) for d in window.terms], np.int64), dfs[("gram", t)], lengths, avg, weight)
+            tf = np.array([d.gram_tf(t) for d in window.terms], np.int64)
+            lengths, avg = _lengths(t, window, stats)
+            bm25(tf, dfs[("gram", t)], lengths, avg, weight)
+            if dfs[("gram", t)]:
+                scored.append((t, weight, tf))
         for lit in plan.synonyms:
             literal(Literal(lit.text, lit.sequences[1:], []))
+        nonzero = np.flatnonzero(score)
+        if TITLE_WEIGHT:
+            _titles(score, window, stats, dfs, scored, nonzero)
+        if PROXIMITY_WEIGHT:
+            units = plan.unigrams + [t for t in plan.grams if han_key(t) is None]
+            _proximity(score, window, list(dict.fromkeys(units)), dfs, n, nonzero)
         return score
     for lit in compiled.literals:
         literal(lit)
         for w in dict.fromkeys(lit.words):
             word(w)
     return score
+
+
+def _lengths(term: str, window: Window, stats: Stats, title: bool = False):
+    """The window's paragraph (or title) lengths and the collection's average for a gram term
+    (as ``match.Evaluator._lengths``)."""
+    uni = len(term) == 1 and han_key(term) is not None
+    if title:
+        return (window.title_uni_len, stats.avg["title_uni"]) if uni else \
+            (window.title_gram_len, stats.avg["title_gram"])
+    return (window.uni_len, stats.avg["uni"]) if uni else (window.gram_len, stats.avg["gram"])
+
+
+def _titles(score, window: Window, stats: Stats, dfs: dict, scored: list, nonzero) -> None:
+    """``match.Evaluator.titles`` on the window: the title field re-scores its best paragraphs."""
+    cand = top_docs(score, TITLE_CANDIDATES, nonzero)
+    if not len(cand):
+        return
+    for term, weight, tf in scored:
+        tt = np.array([window.title_tf(int(i), term) for i in cand], np.float32)
+        has = np.flatnonzero(tt)
+        if not len(has):
+            continue
+        c = cand[has]
+        tl, tavg = _lengths(term, window, stats, title=True)
+        lengths, avg = _lengths(term, window, stats)
+        w = idf(dfs[("gram", term)], stats.n) * weight
+        score[c] += title_gain(tf[c].astype(np.float32), lengths[c], avg, tt[has], tl[c], tavg, w)
+
+
+def _proximity(score, window: Window, terms: list, dfs: dict, n: int, nonzero) -> None:
+    """``match.Evaluator.proximity`` on the window, from each paragraph's own gram positions."""
+    cand = top_docs(score, PROXIMITY_CANDIDATES, nonzero)
+    if len(terms) < 2 or not len(cand):
+        return
+    keys, tids = [], []
+    for i in cand.tolist():
+        pos = window.terms[i].pos
+        for ti, t in enumerate(terms):
+            for p in pos.get(t, ()):
+                keys.append((i << 32) | p)
+                tids.append(ti)
+    if not keys:
+        return
+    key, tid = np.array(keys, np.int64), np.array(tids, np.int64)
+    order = np.argsort(key, kind="stable")
+    w = np.array([idf(dfs[("gram", t)], n) for t in terms])
+    docs, best = best_windows(key[order], tid[order], w)
+    score[docs] += best
 
 
 def _lkey(lit: Literal) -> str:
