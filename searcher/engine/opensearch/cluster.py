@@ -533,6 +533,11 @@ class LocalCluster:
         _signal(n, signal.SIGKILL)
         if self._wait_gone([n], 30):
             raise ClusterError(f"{n.name} (pid {pid}) is still running after SIGKILL")
+        # Its command line empties while the kernel is still tearing it down: wait until it has
+        # exited (a zombie or reaped) so that its sockets and files are released.
+        deadline = time.monotonic() + 30
+        while (_proc_state(pid) or "X") not in "ZX" and time.monotonic() < deadline:
+            time.sleep(0.05)
         n.pid = None
         self.save()
         return pid
