@@ -327,6 +327,9 @@ def main():
     ap.add_argument("--bulk-docs", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=2, help="timed passes over the query mix")
     ap.add_argument("--queries", type=int, default=None, help="N queries of the mix (default all 226)")
+    ap.add_argument("--ingest-only", action="store_true",
+                    help="analysis and bulk ingest only (no embedded build, end-to-end build or queries): "
+                         "the cluster's throughput and memory at a size where the rest takes too long")
     ap.add_argument("--skip-build", action="store_true", help="no end-to-end cluster build on 1 node (ingest only)")
     ap.add_argument("--skip-ingest", action="store_true",
                     help="no separate analysis and bulk-ingest steps (the end-to-end build only)")
@@ -355,11 +358,12 @@ def main():
         for size in args.sizes.split(","):
             src, n = corpus_of(size, args)
             r = result["sizes"][str(n)] = {"source": os.path.basename(src)}
-            r["embedded_build"] = embedded_build(src, n, args)
-            save()
-            emb = open_engine(r["embedded_build"]["index"])
-            r["embedded_latency"] = latency(emb.reader, queries, args, "embedded")
-            save()
+            if not args.ingest_only:
+                r["embedded_build"] = embedded_build(src, n, args)
+                save()
+                emb = open_engine(r["embedded_build"]["index"])
+                r["embedded_latency"] = latency(emb.reader, queries, args, "embedded")
+                save()
             if not args.skip_ingest:
                 r["analysis"] = analyse_to_file(src, n, args)
                 save()
@@ -371,7 +375,12 @@ def main():
                     if not args.skip_ingest:
                         r[key]["ingest"] = bulk_ingest(c, r["analysis"]["path"], nodes, args)
                         save()
-                    if nodes == max(nodes_list) or not args.skip_build:
+                    if args.ingest_only:
+                        from searcher.engine.opensearch.client import Client
+
+                        r[key]["memory_after_ingest"] = node_memory(c, Client(c.urls))
+                        save()
+                    elif nodes == max(nodes_list) or not args.skip_build:
                         r[key]["build"] = cluster_build(c, src, n, nodes, args)
                         save()
                         eng = OpenSearchEngine(c.urls, "bench")
@@ -387,7 +396,8 @@ def main():
             if not args.keep:
                 if "analysis" in r:
                     os.remove(r["analysis"]["path"])
-                shutil.rmtree(r["embedded_build"]["index"], ignore_errors=True)
+                if "embedded_build" in r:
+                    shutil.rmtree(r["embedded_build"]["index"], ignore_errors=True)
     finally:
         save()
         if not args.keep:
@@ -446,7 +456,7 @@ def tables(result) -> str:
     for n, r in result["sizes"].items():
         for key in sorted(k for k in r if k.endswith("_nodes")):
             mem = r[key].get("memory_after_queries") or (r[key].get("build") or {}).get("memory") or \
-                (r[key].get("ingest") or {}).get("memory") or []
+                r[key].get("memory_after_ingest") or (r[key].get("ingest") or {}).get("memory") or []
             for x in mem:
                 lines.append(f"| {int(n):,} | {key.split('_')[0]} | {x['node']} | {x['rss_mb']} | "
                              f"{x['heap_used_mb']} / {x['heap_max_mb']} | {x['store_mb']} |")

@@ -46,9 +46,10 @@ def first_docs(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:
     return first[first >= 0]
 
 
-def source_counts(docs, doc_article, doc_source, source_names) -> list[dict]:
-    """[{"key": outlet, "count": articles}] most first (then by name); no-outlet left out."""
-    one = first_docs(docs, doc_article)
+def source_counts(docs, doc_article, doc_source, source_names, one=None) -> list[dict]:
+    """[{"key": outlet, "count": articles}] most first (then by name); no-outlet left out.
+    ``one``: ``first_docs(docs, doc_article)`` when already worked out."""
+    one = first_docs(docs, doc_article) if one is None else one
     counts = np.bincount(doc_source[one], minlength=len(source_names)) if len(one) else []
     out = [{"key": source_names[i], "count": int(c)} for i, c in enumerate(counts) if c and source_names[i]]
     out.sort(key=lambda x: (-x["count"], x["key"]))
@@ -108,9 +109,10 @@ def _counts_by_bucket(dates: np.ndarray, lo: int, hi: int, unit: str) -> tuple[l
     return keys, np.bincount(idx, minlength=len(keys))
 
 
-def date_counts(docs, doc_article, doc_date, unit: str | None = None) -> tuple[str, list[dict], int]:
-    """(unit, [{"key", "count"}] oldest first, undated articles) of the matching articles."""
-    one = first_docs(docs, doc_article)
+def date_counts(docs, doc_article, doc_date, unit: str | None = None, one=None) -> tuple[str, list[dict], int]:
+    """(unit, [{"key", "count"}] oldest first, undated articles) of the matching articles
+    (``one``: as for ``source_counts``)."""
+    one = first_docs(docs, doc_article) if one is None else one
     dates = doc_date[one].astype(np.int64) if len(one) else np.zeros(0, np.int64)
     undated = int((dates <= 0).sum())
     dated = dates[dates > 0]

@@ -190,17 +190,19 @@ class Evaluator:
         raise TypeError(f"not a plan node: {plan!r}")
 
     # ------------------------------------------------------------ scoring
-    def _bm25(self, score, docs, tf, df, lengths, avg, weight=1.0):
+    def _bm25(self, score, docs, tf, df, kind: str, weight=1.0):
+        """Add BM25 of one term (documents, frequencies, document frequency); ``kind``: the
+        lengths that normalise it ("uni", "gram" or "word", ``Snapshot.norm``)."""
         if not len(docs):
             return
         w = idf(df, self.n) * weight
         tf = np.asarray(tf, np.float32)
-        norm = K1 * (1 - B + B * lengths[docs] / avg)
+        norm = self.s.norm(kind)[docs]
         score[docs] += w * tf * (K1 + 1) / (tf + norm)
 
     def word(self, score, term, weight=1.0):
         docs, tf = self.word_docs(term)
-        self._bm25(score, docs, tf, len(docs), self.s.word_len, self.s.avg["word"], weight)
+        self._bm25(score, docs, tf, len(docs), "word", weight)
 
     def gram(self, score, term, weight=1.0, max_df=None):
         """Add a gram term's BM25 (unless it is in more than ``max_df`` paragraphs);
@@ -208,35 +210,42 @@ class Evaluator:
         if max_df is not None and self.gram_df(term) > max_df:
             return _EMPTY, _EMPTY
         docs, tf = self.gram_docs(term)
-        lengths, avg = self._lengths(term)
-        self._bm25(score, docs, tf, len(docs), lengths, avg, weight)
+        self._bm25(score, docs, tf, len(docs), "uni" if _unigram(term) else "gram", weight)
         return docs, tf
 
     def _lengths(self, term: str, title: bool = False):
         """The paragraph (or title) lengths and their average that normalise a gram term."""
-        uni = len(term) == 1 and han_key(term) is not None
+        uni = _unigram(term)
         if title:
             return (self.s.title_uni_len, self.s.avg["title_uni"]) if uni else \
                 (self.s.title_gram_len, self.s.avg["title_gram"])
         return (self.s.uni_len, self.s.avg["uni"]) if uni else (self.s.gram_len, self.s.avg["gram"])
 
     # ------------------------------------------------------------ titles
-    def title_tf(self, term: str, cand: np.ndarray) -> np.ndarray:
-        """How often a gram term is in the title of each document's article (sorted ``cand``)."""
+    def title_tf(self, term: str, cand: np.ndarray, parts=None) -> np.ndarray:
+        """How often a gram term is in the title of each document's article (sorted ``cand``);
+        ``parts``: ``title_parts(cand)``, when already worked out."""
         out = np.zeros(len(cand), np.float32)
         key = np.uint64(title_key(term))
-        for v in self.s.segments:
-            keys, offsets, arts, tf, doc_art = self._titles(v)
-            i = int(np.searchsorted(keys, key))
+        for (keys, offsets, arts, tf), lo, hi, mine in (parts if parts is not None else self.title_parts(cand)):
+            i = int(keys.searchsorted(key))
             if i == len(keys) or keys[i] != key:
                 continue
-            lo, hi = np.searchsorted(cand, (v.base, v.base + v.ndocs))
-            if hi == lo:
-                continue
             a, b = int(offsets[i]), int(offsets[i + 1])
-            mine = doc_art[cand[lo:hi] - v.base]
-            j = np.minimum(np.searchsorted(arts[a:b], mine), b - a - 1)
+            j = np.minimum(arts[a:b].searchsorted(mine), b - a - 1)
             out[lo:hi] = np.where(arts[a + j] == mine, tf[a + j], 0)
+        return out
+
+    def title_parts(self, cand: np.ndarray) -> list:
+        """Per segment holding some of the sorted documents ``cand``: (its title postings,
+        the slice of ``cand`` in it, their articles in the segment)."""
+        out = []
+        bounds = np.searchsorted(cand, self.s.bases)
+        for k, v in enumerate(self.s.segments):
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            if hi > lo:
+                keys, offsets, arts, tf, doc_art = self._titles(v)
+                out.append(((keys, offsets, arts, tf), lo, hi, doc_art[cand[lo:hi] - v.base]))
         return out
 
     def titles(self, score, scored, nonzero=None):
@@ -247,8 +256,9 @@ class Evaluator:
         cand = self.candidates(score, TITLE_CANDIDATES, nonzero)
         if not len(cand):
             return
+        parts = self.title_parts(cand)
         for term, weight, docs, tf in scored:
-            tt = self.title_tf(term, cand)
+            tt = self.title_tf(term, cand, parts)
             has = np.flatnonzero(tt)
             if not len(has):
                 continue
@@ -329,7 +339,7 @@ class Evaluator:
 
     def phrase(self, score, lit: Literal):
         docs, counts = self.literal(lit)
-        self._bm25(score, docs, counts, len(docs), self.s.gram_len, self.s.avg["gram"])
+        self._bm25(score, docs, counts, len(docs), "gram")
 
     def ranked_scores(self, plan: Ranked) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of every paragraph for an op=or plan (0: no match).  Gram terms in
@@ -381,6 +391,10 @@ class Evaluator:
             for w in dict.fromkeys(lit.words):
                 self.word(score, w)
         return docs, score[docs]
+
+
+def _unigram(term: str) -> bool:
+    return len(term) == 1 and han_key(term) is not None
 
 
 def top_docs(score, k: int, nonzero=None) -> np.ndarray:

@@ -78,6 +78,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
     config = {"INDEX_DIR": index_dir, "WRITE_TOKEN": write_token, "ENGINE_OPTIONS": engine_options or {}}
     where = f"{engine_options['index_name']} on {', '.join(engine_options['urls'])}" if engine_options else index_dir
     proc = start_maintenance(index_dir, list(watch), engine_options)
+    parent = os.getpid()
     extra = []
     if write_token:
         extra.append("writes on (Bearer token)")
@@ -97,6 +98,9 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
         loaded = {}
 
         def post_fork(server, worker):
+            # The maintenance process is the arbiter's child, not the worker's: a worker that
+            # exits must not try to join it (multiprocessing's exit hook would, and fail).
+            mp.process._children.discard(proc)
             eng = loaded["app"].extensions["searcher.engine"]
             if hasattr(eng, "after_fork"):
                 eng.after_fork()
@@ -118,6 +122,6 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
               + "".join(f"; {e}" for e in extra), file=sys.stderr)
         App().run()
     finally:
-        if proc.is_alive():
+        if os.getpid() == parent and proc.is_alive():  # a worker leaving through here leaves it be
             proc.terminate()
             proc.join(5)

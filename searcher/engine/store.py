@@ -37,8 +37,10 @@ def load_array(folder: str, name: str) -> np.ndarray:
     path = os.path.join(folder, name + ".npy")
     arr = np.load(path, mmap_mode="r")
     if arr.size == 0:  # numpy cannot map an empty file: read it plainly
-        arr = np.load(path)
-    return arr
+        return np.load(path)
+    # A plain array over the mapping (which it keeps alive): slicing a np.memmap runs Python
+    # code on every slice, and queries slice thousands of times.
+    return arr.view(np.ndarray)
 
 
 def save_strings(folder: str, name: str, strings, index: bool = False) -> None:

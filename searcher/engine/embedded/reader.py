@@ -94,6 +94,7 @@ class Snapshot:
             base += v.ndocs
             self.segments.append(v)
         self.ndocs = base
+        self._norms: dict = {}
         self.bases = np.array([v.base for v in self.segments] + [base], np.int64)
         cat = lambda f, dt=None: (np.concatenate([np.asarray(f(v)) for v in self.segments]).astype(dt) if dt else  # noqa: E731
                                   np.concatenate([np.asarray(f(v)) for v in self.segments])) if self.segments else np.zeros(0, dt or np.int32)
@@ -116,6 +117,16 @@ class Snapshot:
                     "title_uni": float(self.title_uni_len[live].sum(dtype=np.float64)) / n or 1.0,
                     "title_gram": float(self.title_gram_len[live].sum(dtype=np.float64)) / n or 1.0}
         self._articles()
+
+    def norm(self, kind: str) -> np.ndarray:
+        """BM25's length normalisation of every document for a length ``kind`` ("uni", "gram",
+        "word"): K1 * (1 - B + B * length / average), float32, worked out once per snapshot."""
+        hit = self._norms.get(kind)
+        if hit is None:
+            from ...ranking import B, K1
+
+            hit = self._norms[kind] = K1 * (1 - B + B * getattr(self, f"{kind}_len") / self.avg[kind])
+        return hit
 
     def _articles(self):
         """Global article ordinals (live articles, sorted by id) and outlet ordinals."""

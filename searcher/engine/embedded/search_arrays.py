@@ -39,12 +39,21 @@ def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spel
     """The facets of a result: outlets ignore the outlet filter (to pick another); the
     others apply every filter.  ``spelling_docs(spelling)`` -> documents containing it."""
     keep = date_keep & outlet_keep
-    out = {"source": fct.source_counts(docs[date_keep], snap.doc_article, snap.doc_outlet, snap.outlets)}
-    unit, out["date"], _ = fct.date_counts(docs[keep], snap.doc_article, snap.doc_date)
+    every = {id(m): m.all() for m in (date_keep, outlet_keep, keep)}
+    one_all = fct.first_docs(docs, snap.doc_article) if any(every.values()) else None
+
+    def part(mask):  # (the documents a mask keeps, their first_docs when already known)
+        return (docs, one_all) if every[id(mask)] else (docs[mask], None)
+
+    d, one = part(date_keep)
+    out = {"source": fct.source_counts(d, snap.doc_article, snap.doc_outlet, snap.outlets, one=one)}
+    d, one = part(keep)
+    unit, out["date"], _ = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)
     out["date_unit"] = unit
-    out["undated"] = fct.date_counts(docs[outlet_keep], snap.doc_article, snap.doc_date)[2]
+    d, one = part(outlet_keep)
+    out["undated"] = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)[2]
     spelling = []
-    kept = np.sort(docs[keep])
+    kept = np.sort(docs[keep]) if request.spellings else docs[:0]
     for term, spellings in request.spellings:
         pairs = [(m, np.sort(spelling_docs(m))) for m in spellings]
         for entry in fct.spelling_counts(kept, pairs, snap.doc_article, snap.doc_outlet, snap.outlets,
