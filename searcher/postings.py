@@ -140,14 +140,14 @@ def _char_tables():
     """Boolean tables over all code points: letter/digit (``[^\\W_]``) and whitespace."""
     global _tables
     if _tables is None:
+        # Runs of a regular expression over every code point (a Python loop over them takes
+        # most of a second, which a one-article add would wait for).
+        every = "".join(map(chr, range(0x110000)))
         alnum = np.zeros(0x110000, bool)
         space = np.zeros(0x110000, bool)
-        for cp in range(0x110000):
-            c = chr(cp)
-            if c.isalnum():
-                alnum[cp] = True
-            elif c.isspace():
-                space[cp] = True
+        for table, pattern in ((alnum, r"[^\W_]+"), (space, r"\s+")):
+            for m in re.finditer(pattern, every):
+                table[m.start():m.end()] = True
         _tables = alnum, space
     return _tables
 

@@ -93,11 +93,22 @@ class _Committed:
 
     def __init__(self):
         self.folders: list[str] = []
-        self.live = np.zeros(0, np.uint64)
+        self._parts: list[np.ndarray] = []
+        self._live: np.ndarray | None = None
 
     def add(self, folder: str, live: np.ndarray) -> None:
         self.folders.append(folder)
-        self.live = np.union1d(self.live, _live_classes_of(folder, live))
+        self._parts.append(_live_classes_of(folder, live))
+        self._live = None
+
+    @property
+    def live(self) -> np.ndarray:
+        """The sorted classes live in any committed segment (one pass over the segments' own
+        sorted sets, when first asked: a union per segment grows quadratically)."""
+        if self._live is None:
+            self._live = np.unique(np.concatenate(self._parts)) if self._parts else np.zeros(0, np.uint64)
+            self._parts = [self._live]
+        return self._live
 
     def edges_of(self, table, rows):
         """Near edges between the given rows of a new segment's class table and every
