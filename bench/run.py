@@ -729,6 +729,18 @@ def ratio(a, b, nd=2):
     return None if a is None or b in (None, 0) else round(a / b, nd)
 
 
+def _previous_build(args, n, rec):
+    """The build figures of an earlier run (``--reuse-builds``) for this size and recipe."""
+    if not args.reuse_builds:
+        return None
+    with open(args.reuse_builds, encoding="utf-8") as f:
+        earlier = json.load(f)
+    for e in earlier.get("sizes", []):
+        if e.get("requested") == n and rec in e.get("build", {}):
+            return e["build"][rec]
+    return None
+
+
 def bench_size(n, args, queries, workdir, result):
     entry = {"requested": n}
     result["sizes"].append(entry)
@@ -748,6 +760,11 @@ def bench_size(n, args, queries, workdir, result):
     recipes = ["ours"] + ([] if args.skip_stock or n > STOCK_MAX else ["stock"])
     entry["build"] = {}
     for rec in recipes:
+        before = _previous_build(args, n, rec)
+        if before is not None and os.path.isdir(dirs[rec]):
+            entry["build"][rec] = {**before, "reused_from": args.reuse_builds}
+            say(f"[{n}] build {rec}: reused from {args.reuse_builds} ({dirs[rec]})")
+            continue
         say(f"[{n}] build {rec} ...")
         shutil.rmtree(dirs[rec], ignore_errors=True)
         mem = {}
@@ -987,6 +1004,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results", "bench.json"))
     ap.add_argument("--workdir", default=None, help="where slices and indexes go (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the work dir (slices, indexes, logs)")
+    ap.add_argument("--reuse-builds", metavar="JSON", default=None,
+                    help="take the build figures of an earlier run's result file, and its indexes from --workdir "
+                         "(kept with --keep), instead of building again: for measuring queries after a change "
+                         "that leaves the index as it was")
     ap.add_argument("--report", metavar="JSON", help="only print the tables of an earlier result file")
     args = ap.parse_args()
     if args.report:

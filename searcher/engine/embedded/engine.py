@@ -287,6 +287,8 @@ class EmbeddedReader(Reader):
         if facets is not None:
             counted = count_facets(self.snap, docs, date_keep, outlet_keep, facets, self._spelling_docs)
         keep = date_keep & outlet_keep
+        if keep.all():  # no filter took anything away: no copies of every match
+            return docs, scores, counted
         return docs[keep], scores[keep], counted
 
     def _spelling_docs(self, spelling: str):
