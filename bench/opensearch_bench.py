@@ -456,7 +456,7 @@ def tables(result) -> str:
     for n, r in result["sizes"].items():
         for key in sorted(k for k in r if k.endswith("_nodes")):
             mem = r[key].get("memory_after_queries") or (r[key].get("build") or {}).get("memory") or \
-                r[key].get("memory_after_ingest") or (r[key].get("ingest") or {}).get("memory") or []
+                (r[key].get("ingest") or {}).get("memory") or r[key].get("memory_after_ingest") or []
             for x in mem:
                 lines.append(f"| {int(n):,} | {key.split('_')[0]} | {x['node']} | {x['rss_mb']} | "
                              f"{x['heap_used_mb']} / {x['heap_max_mb']} | {x['store_mb']} |")
