@@ -71,6 +71,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "outlet.remove": ("移除「{s}」篩選", "remove the “{s}” filter"),
     "time": ("時間", "Time"),
     "time.by_month": ("每月篇數", "articles a month"),
+    "time.by_year": ("每年篇數", "articles a year"),
     "time.by_day": ("每日篇數", "articles a day"),
     "time.max": ("最多 {n} 篇", "at most {n}"),
     "time.bar": ("{when}：{n} 篇，按此只看這段時間", "{when}: {n} articles; click to see only these"),
@@ -205,11 +206,13 @@ MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 
 
 def format_date(value: str | None, lang: str) -> str:
-    """YYYY-MM-DD / YYYY-MM as the language writes it; anything else unchanged."""
+    """YYYY-MM-DD / YYYY-MM / YYYY as the language writes it; anything else unchanged."""
     if not value:
         return ""
     m = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$", value)
     if not m:
+        if re.fullmatch(r"\d{4}", value):  # a year (the page's histogram over decades)
+            return value if lang == "en" else f"{value}年"
         return value
     y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
     if lang == "en":

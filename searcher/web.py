@@ -227,18 +227,28 @@ def _month_end(y: int, m: int) -> str:
     return (nxt - _dt.timedelta(days=1)).isoformat()
 
 
+HISTOGRAM_MONTHS = 120  # above ten years of months the page draws a bar a year (the API keeps months)
+
+
 def histogram(facets: dict, params) -> dict | None:
     """Bars of the date facet for the SVG: height, link (that bucket's date range), label."""
     buckets = facets.get("date") or []
     if not buckets:
         return None
     unit = facets.get("date_unit", "month")
+    if unit == "month" and len(buckets) > HISTOGRAM_MONTHS:  # decades: a bar a year
+        years: dict[str, int] = {}
+        for b in buckets:
+            years[b["key"][:4]] = years.get(b["key"][:4], 0) + b["count"]
+        buckets, unit = [{"key": k, "count": c} for k, c in years.items()], "year"
     top = max(b["count"] for b in buckets) or 1
     bars = []
     for i, b in enumerate(buckets):
         k = b["key"]
         if unit == "day":
             lo = hi = k
+        elif unit == "year":
+            lo, hi = k + "-01-01", k + "-12-31"
         else:
             y, m = int(k[:4]), int(k[5:7])
             lo, hi = k + "-01", _month_end(y, m)

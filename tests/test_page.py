@@ -410,3 +410,28 @@ def test_every_message_exists_in_three_languages_and_formats():
     assert "烏克蘭" in i18n.t("help", "zh-Hans")  # the example of a Traditional word stays Traditional
     assert i18n.format_date("2025-08-16", "en") == "16 Aug 2025"
     assert i18n.format_date("2025-08", "zh-Hans") == "2025年8月"
+
+
+def test_decades_of_articles_draw_a_bar_a_year_and_the_api_keeps_months(tmp_path):
+    from searcher.engine import open_engine
+    from searcher.web import create_app
+
+    src = tmp_path / "decades.jsonl"
+    dates = ["1975-03-02", "1975-11-30", "1990-06-15", "2024-02-29"]
+    with open(src, "w", encoding="utf-8") as f:
+        for i, d in enumerate(dates):
+            f.write(json.dumps({"id": f"d{i}", "title": f"報導{i}", "date": d,
+                                "paragraphs": [f"港口建設的第{i}篇報導。", "其他內容。"]}, ensure_ascii=False) + "\n")
+    open_engine(str(tmp_path / "ix")).build([str(src)], progress=False)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "ix")}).test_client()
+    j = client.get("/api/search", query_string={"q": "港口建設"}).get_json()
+    assert j["facets"]["date_unit"] == "month" and j["facets"]["date"][0]["key"] == "1975-03"
+    assert j["facets"]["date"][-1] == {"key": "2024-02", "count": 1}
+    html = client.get("/", query_string={"q": "港口建設"}).get_data(as_text=True)
+    assert "每年篇數" in html
+    bars = re.findall(r'<a href="([^"]+)" class="hbar" data-key="([^"]+)" data-count="(\d+)">', html)
+    assert [(k, int(c)) for _, k, c in bars] == [("1975", 2), ("1990", 1), ("2024", 1)]
+    for href, key, count in bars:
+        a = args_of(href.replace("&amp;", "&"))
+        assert a["from"] == [key + "-01-01"] and a["to"] == [key + "-12-31"]
+        assert client.get(href.replace("&amp;", "&").replace("/?", "/api/search?")).get_json()["total"] == int(count)
