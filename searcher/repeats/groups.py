@@ -47,6 +47,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..arrays import unique
 from .near import expand_ranges
 from .signatures import MIN_CHARS, ClassTable
 
@@ -124,7 +125,7 @@ class _Classes:
         if len(cand):
             owner, idx = expand_ranges(self.start[cand], self.start[cand] + self.count[cand])
             arts = np.asarray(ri.doc_article)[self.docs[idx]].astype(np.int64)
-            pairs = np.unique(owner * (1 << 32) + arts)
+            pairs = unique(owner * (1 << 32) + arts)
             narts = np.bincount(pairs >> 32, minlength=len(cand))
             self.boiler[cand] = narts >= BOILERPLATE_MIN_ARTICLES
         self.unit = (self.length >= MIN_CHARS) & ~self.boiler

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import unique
 from .signatures import ClassTable, MIN_CHARS
 
 NEAR_THRESHOLD = 0.6
@@ -66,7 +67,7 @@ def candidate_pairs(new: ClassTable, rows: np.ndarray, pool: ClassTable,
     a, b = a[keep], b[keep]
     if not len(a):
         return a, b
-    code = np.unique(a * len(pool) + b)
+    code = unique(a * len(pool) + b)
     return code // len(pool), code % len(pool)
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from ... import postings as pst
 from ...analysis import Dictionary, word_counts
+from ...arrays import unique
 from ...repeats import signatures as sig
 from ..base import Paragraph
 from ..store import Strings, hash64, load_array, save_arrays, save_strings
@@ -158,7 +159,7 @@ def title_postings(titles: list[str]) -> dict:
     arts = np.array(arts, np.int32)
     order = np.lexsort((arts, keys))
     keys, arts, tfs = keys[order], arts[order], np.array(tfs, np.int32)[order]
-    uniq = np.unique(keys)
+    uniq = unique(keys)
     offsets = np.searchsorted(keys, uniq).astype(np.int64)
     return {"title.keys": uniq, "title.offsets": np.append(offsets, len(keys)), "title.art": arts,
             "title.tf": tfs, "art.title_uni_len": uni_len, "art.title_gram_len": gram_len}

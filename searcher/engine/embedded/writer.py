@@ -30,6 +30,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError
 
 from ...analysis import Dictionary
+from ...arrays import unique
 from ...repeats import edge_arrays, near
 from . import accel
 from .accel import DocRow, SegmentAccel
@@ -82,7 +83,7 @@ def live_mask(seg) -> np.ndarray:
 def _live_classes_of(folder: str, live: np.ndarray) -> np.ndarray:
     """Sorted distinct classes with a live document in one segment (its file read, not
     kept mapped)."""
-    return np.unique(np.load(os.path.join(folder, "doc.class.npy"))[live])
+    return unique(np.load(os.path.join(folder, "doc.class.npy"))[live])
 
 
 class _Committed:
@@ -106,7 +107,7 @@ class _Committed:
         """The sorted classes live in any committed segment (one pass over the segments' own
         sorted sets, when first asked: a union per segment grows quadratically)."""
         if self._live is None:
-            self._live = np.unique(np.concatenate(self._parts)) if self._parts else np.zeros(0, np.uint64)
+            self._live = unique(np.concatenate(self._parts)) if self._parts else np.zeros(0, np.uint64)
             self._parts = [self._live]
         return self._live
 
@@ -601,7 +602,7 @@ def merge_once(index_dir: str, wait: float = 30.0, segments_to_merge=None) -> di
             mdoc_class = np.load(os.path.join(built.accel, "doc.class.npy"))
             mlive = np.ones(len(mdoc_class), bool)
             mlive[late] = False
-            live = np.unique(np.concatenate([*others, mdoc_class[mlive]]))
+            live = unique(np.concatenate([*others, mdoc_class[mlive]]))
             ok = _isin_sorted(np.asarray(ea), live) & _isin_sorted(np.asarray(eb), live)
             accel.finish(built.accel, *edge_arrays(np.asarray(ea)[ok], np.asarray(eb)[ok], np.asarray(es)[ok]))
             seg = built.segment()
