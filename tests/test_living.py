@@ -97,6 +97,26 @@ def test_a_new_articles_names_join_the_groups_both_ways(small):
     assert search(small.reader(), SearchParams(q="Kyrylo Budanov")).total == 0
 
 
+def test_a_restart_reads_the_name_table_from_the_cache_and_a_change_makes_a_new_one(small, tmp_path):
+    from searcher.ingest import Article
+
+    def spellings(eng, q):
+        r = search(eng.reader(), SearchParams(q=q))
+        return r.total, sorted(sorted(v.group) for v in r.variants)
+
+    first = spellings(small, "普京")
+    cache = os.path.join(small.dir, "cache")
+    (table,) = os.listdir(cache)
+    again = open_engine(small.dir)  # a new start: the table comes from the cache
+    assert spellings(again, "普京") == first and os.listdir(cache) == [table]
+    with open(os.path.join(cache, table), "wb") as f:  # a torn file is rebuilt, not an error
+        f.write(b"not a pickle")
+    assert spellings(open_engine(small.dir), "普京") == first
+    small.change([Article("new-1", "軍情", "2025-10-01", [NAME_LINE])], [])
+    assert spellings(open_engine(small.dir), "布達諾夫")[0] == 1  # new mined pairs: a new table
+    assert len(os.listdir(cache)) == 1 and os.listdir(cache) != [table]
+
+
 def test_repeat_flags_appear_on_both_copies_and_go_with_the_copy(small):
     from searcher.ingest import Article
 

@@ -14,6 +14,7 @@ complete file and the last rename wins; a cache file that cannot be read is rebu
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -213,7 +214,7 @@ def build_table(mined: Iterable = (), curated_paths: Iterable[str] = (), *, lexi
     extra = {simplify(p.zh).strip() for p in mined}
     extra = [w for w in extra if len(w) >= 2 and all(HAN_RE.match(c) for c in w)]
     table.pinyin_spellings = (_base(lexicon_path, CURATED_PATH if shipped_curated else "", opencc)[2],
-                              _Lazy(lambda: pinyin_index(extra)))
+                              _Lazy(functools.partial(pinyin_index, extra)))
     return table
 
 

@@ -80,6 +80,58 @@ def _mine(paragraphs):
             for p in mine_pairs(paragraphs)]
 
 
+def _names_stamp(curated) -> str:
+    """What a name table depends on besides the mined pairs: the names code, its data files and
+    the curated files (paths, sizes, modification times)."""
+    from ... import names
+
+    pkg = os.path.dirname(names.__file__)
+    files = sorted(os.path.join(pkg, f) for f in os.listdir(pkg) if f.endswith(".py"))
+    data = os.path.join(os.path.dirname(pkg), "data")
+    files += sorted(os.path.join(data, f) for f in os.listdir(data)) if os.path.isdir(data) else []
+    parts = []
+    for f in [*files, *curated]:
+        try:
+            st = os.stat(f)
+            parts.append((f, st.st_size, st.st_mtime_ns))
+        except OSError:
+            parts.append((f, None, None))
+    return repr(parts)
+
+
+def cached_table(index_dir: str, key, build):
+    """The name table for ``key`` (mined digest, curated files): read from the index's cache
+    folder when this code built it before (0.4 s at 1M paragraphs instead of 2-5 s at every
+    start), else built and written there (atomically; a read-only index just builds)."""
+    import hashlib
+    import pickle
+
+    digest = hashlib.sha256(repr((key, _names_stamp(key[1]))).encode("utf-8")).hexdigest()[:32]
+    folder = os.path.join(index_dir, layout.CACHE)
+    path = os.path.join(folder, f"names-{digest}.pickle")
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    table = build()
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in os.listdir(folder):  # one table is enough: the others were for earlier states
+            if old.startswith("names-") and old != os.path.basename(path) and not old.endswith(".tmp"):
+                try:
+                    os.remove(os.path.join(folder, old))
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return table
+
+
 def _procs() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(4, cores))
@@ -251,8 +303,11 @@ class EmbeddedReader(Reader):
         def make(snap):
             from ...names import MinedPair, build_table
 
-            return build_table([MinedPair(zh, alias, aid, n, sur, *problems.split("\t"))
-                                for zh, alias, aid, n, sur, problems in snap.mined()], curated_paths=curated)
+            def build():
+                return build_table([MinedPair(zh, alias, aid, n, sur, *problems.split("\t"))
+                                    for zh, alias, aid, n, sur, problems in snap.mined()], curated_paths=curated)
+
+            return cached_table(self.engine.dir, (snap.mined_digest(), curated), build)
 
         return self.engine.manager.derived("names", self.snap, make,
                                            digest=lambda s: (s.mined_digest(), curated))

@@ -24,6 +24,7 @@ WRITE_LOCK = "write.lock"
 MERGE_LOCK = "merge.lock"
 ACCEL = "accel"
 TMP = "tmp"
+CACHE = "cache"  # derived from the index and the code, rebuilt when missing (the name table)
 INDEX_NAME = "MAIN"
 
 
