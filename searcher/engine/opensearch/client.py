@@ -39,6 +39,7 @@ from opensearchpy.exceptions import TransportError
 
 URL_ENV = "SEARCHER_OPENSEARCH_URL"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+BULK_WAIT = 90  # seconds a bulk request may take: more than the cluster's one minute for a primary
 
 
 class OpenSearchError(EngineError):
@@ -170,6 +171,7 @@ class Client:
                  retry_for: float = 30, backoff: float = 0.25, max_backoff: float = 8,
                  sleep: Callable[[float], None] = time.sleep, **opensearch_kwargs: Any):
         self.urls = resolve_urls(urls)
+        self.timeout = timeout
         self.retry_for = retry_for
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -314,13 +316,17 @@ class Client:
 
     def _send_batch(self, batch: list[tuple[str, bytes]], result: BulkResult) -> None:
         pending = batch
-        deadline = time.monotonic() + self.retry_for
+        deadline = None  # retries get retry_for seconds from the first refusal
         attempt = 0
+        # The cluster waits up to a minute (its bulk default) for a shard's primary while a
+        # lost node's shards get a new one; the client waits longer than that, so a slow
+        # failover comes back as refused documents to retry, not as a request timed out.
+        wait = max(self.timeout, BULK_WAIT)
         while pending:
             body = b"".join(lines for _, lines in pending)
             # The transport's own retries go to the next node; a batch sent twice is harmless.
             try:
-                resp = self.call(lambda c: c.bulk(body=body), "bulk request")
+                resp = self.call(lambda c: c.bulk(body=body, request_timeout=wait), "bulk request")
             except TransportError as e:
                 if e.status_code != 413:
                     raise
@@ -347,6 +353,8 @@ class Client:
                     result.failed.append({"id": doc_id, "status": status,
                                           "reason": f"{err.get('type', '')}: {err.get('reason', '')}".strip(": ")})
             if retry:
+                if deadline is None:
+                    deadline = time.monotonic() + self.retry_for
                 if time.monotonic() + self._delay(attempt) > deadline:
                     raise OpenSearchError(f"the OpenSearch cluster at {', '.join(self.urls)} kept refusing "
                                           f"{len(retry)} documents for {self.retry_for:.0f} s "
