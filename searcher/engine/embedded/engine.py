@@ -132,6 +132,25 @@ def cached_table(index_dir: str, key, build):
     return table
 
 
+def finish_summary(summary: "BuildSummary", reader, t0: float, summarize_repeats: bool) -> "BuildSummary":
+    """A build's summary completed from its first reader (either engine): name groups, mined
+    pairs, repeat groups by kind (up to 300k paragraphs) and the stage times."""
+    t = time.time()
+    names = reader.names
+    summary.variant_groups = len(names.groups())
+    summary.mined_pairs = len(names.mined_report())
+    summary.stages["names"] = round(time.time() - t, 2)
+    if summarize_repeats and summary.paragraphs <= 300_000:
+        t = time.time()
+        kinds: dict[str, int] = {}
+        for g in reader.repeats.all_groups():
+            kinds[g.kind] = kinds.get(g.kind, 0) + 1
+        summary.repeat_groups = kinds
+        summary.stages["repeats"] = round(time.time() - t, 2)
+    summary.seconds = round(time.time() - t0, 2)
+    return summary
+
+
 def _procs() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(4, cores))
@@ -215,21 +234,7 @@ class EmbeddedEngine(Engine):
         summary.articles, summary.paragraphs, summary.characters = (
             stats["articles"], stats["paragraphs"], stats["characters"])
         summary.segments = result.segments
-        reader = self.reader()
-        t = time.time()
-        names = reader.names
-        summary.variant_groups = len(names.groups())
-        summary.mined_pairs = len(names.mined_report())
-        summary.stages["names"] = round(time.time() - t, 2)
-        if summarize_repeats and summary.paragraphs <= 300_000:
-            t = time.time()
-            kinds: dict[str, int] = {}
-            for g in reader.repeats.all_groups():
-                kinds[g.kind] = kinds.get(g.kind, 0) + 1
-            summary.repeat_groups = kinds
-            summary.stages["repeats"] = round(time.time() - t, 2)
-        summary.seconds = round(time.time() - t0, 2)
-        return summary
+        return finish_summary(summary, self.reader(), t0, summarize_repeats)
 
     def add(self, articles, *, progress: bool = False, wait: float = 30.0, procs: int | None = None):
         """Add articles (an article whose id is indexed replaces it), one commit."""

@@ -16,7 +16,7 @@ import time
 
 from ...ingest import IngestReport, fingerprint, read_sources
 from ..base import Engine, EngineError
-from ..embedded.engine import BuildError, BuildSummary, _mine, _procs, base_dictionary
+from ..embedded.engine import BuildError, BuildSummary, _mine, _procs, base_dictionary, finish_summary
 from ..embedded.writer import NothingToIndex
 from . import state
 from .client import Client, OpenSearchError, resolve_urls
@@ -148,21 +148,7 @@ class OpenSearchEngine(Engine):
         summary.articles, summary.paragraphs, summary.characters = done["articles"], done["paragraphs"], \
             stats["characters"]
         summary.segments = 1
-        reader = self.reader()
-        t = time.time()
-        names = reader.names
-        summary.variant_groups = len(names.groups())
-        summary.mined_pairs = len(names.mined_report())
-        summary.stages["names"] = round(time.time() - t, 2)
-        if summarize_repeats and summary.paragraphs <= 300_000:
-            t = time.time()
-            kinds: dict[str, int] = {}
-            for g in reader.repeats.all_groups():
-                kinds[g.kind] = kinds.get(g.kind, 0) + 1
-            summary.repeat_groups = kinds
-            summary.stages["repeats"] = round(time.time() - t, 2)
-        summary.seconds = round(time.time() - t0, 2)
-        return summary
+        return finish_summary(summary, self.reader(), t0, summarize_repeats)
 
     def add(self, articles, *, progress: bool = False, wait: float = 30.0, procs: int | None = None):
         from . import writer
