@@ -22,12 +22,13 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 
-def serve(index_dir):
+def serve(index_dir=None, engine=None):
+    """The app on a free port in a thread, over an index folder or an engine object."""
     from waitress.server import create_server
 
     from searcher.web import create_app
 
-    app = create_app({"INDEX_DIR": index_dir})
+    app = create_app({"ENGINE_OBJECT": engine} if engine is not None else {"INDEX_DIR": index_dir})
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -39,18 +39,18 @@ def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spel
     """The facets of a result: outlets ignore the outlet filter (to pick another); the
     others apply every filter.  ``spelling_docs(spelling)`` -> documents containing it."""
     keep = date_keep & outlet_keep
-    every = {id(m): m.all() for m in (date_keep, outlet_keep, keep)}
-    one_all = fct.first_docs(docs, snap.doc_article) if any(every.values()) else None
+    all_dates, all_outlets = bool(date_keep.all()), bool(outlet_keep.all())
+    one_all = fct.first_docs(docs, snap.doc_article) if all_dates or all_outlets else None
 
-    def part(mask):  # (the documents a mask keeps, their first_docs when already known)
-        return (docs, one_all) if every[id(mask)] else (docs[mask], None)
+    def part(mask, whole: bool):  # (the documents a mask keeps, their first_docs when known)
+        return (docs, one_all) if whole else (docs[mask], None)
 
-    d, one = part(date_keep)
+    d, one = part(date_keep, all_dates)
     out = {"source": fct.source_counts(d, snap.doc_article, snap.doc_outlet, snap.outlets, one=one)}
-    d, one = part(keep)
+    d, one = part(keep, all_dates and all_outlets)
     unit, out["date"], _ = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)
     out["date_unit"] = unit
-    d, one = part(outlet_keep)
+    d, one = part(outlet_keep, all_outlets)
     out["undated"] = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)[2]
     spelling = []
     kept = np.sort(docs[keep]) if request.spellings else docs[:0]
