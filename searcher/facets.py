@@ -11,8 +11,9 @@ do not depend on how the engine stores them:
 
 Counts are of matching *articles*, not paragraphs.  Keys: outlets by name; dates
 ``YYYY-MM`` when the dated matches span more than ``DAY_SPAN_DAYS`` days, else
-``YYYY-MM-DD`` (every bucket from the first to the last, empty ones with 0, so
-the histogram has a true time axis).
+``YYYY-MM-DD``, the buckets with matches only (an archive's decades of mostly empty
+months would be most of a response); ``with_gaps`` puts the empty ones back for a
+histogram with a true time axis.
 """
 from __future__ import annotations
 
@@ -120,7 +121,27 @@ def date_counts(docs, doc_article, doc_date, unit: str | None = None, one=None) 
     if not len(dated):
         return unit, [], undated
     keys, counts = _counts_by_bucket(dated, int(dated.min()), int(dated.max()), unit)
-    return unit, [{"key": k, "count": int(c)} for k, c in zip(keys, counts)], undated
+    return unit, [{"key": keys[i], "count": c} for i, c in zip(np.flatnonzero(counts).tolist(),
+                                                                 counts[counts > 0].tolist())], undated
+
+
+def with_gaps(buckets: list[dict], unit: str) -> list[dict]:
+    """``date_counts``' buckets with the empty ones between them put back (count 0), for a
+    histogram with a true time axis."""
+    if not buckets:
+        return []
+    def number(key):  # YYYYMMDD of a bucket's first day
+        return int(key.replace("-", "") + ("" if unit == "day" else "01"))
+
+    counts = {b["key"]: b["count"] for b in buckets}
+    return [{"key": k, "count": counts.get(k, 0)}
+            for k in bucket_keys(number(buckets[0]["key"]), number(buckets[-1]["key"]), unit)]
+
+
+def undated_count(docs, doc_article, doc_date, one=None) -> int:
+    """How many of the matching articles have no date (``one``: as for ``source_counts``)."""
+    one = first_docs(docs, doc_article) if one is None else one
+    return int((doc_date[one] <= 0).sum()) if len(one) else 0
 
 
 def spelling_counts(docs, spelling_docs: list[tuple[str, np.ndarray]], doc_article, doc_source,

@@ -73,7 +73,8 @@ SEARCH_RESULT = {
             "source": {"type": "array", "items": _COUNT, "description": "Matching articles per outlet "
                                                                          "(ignoring the outlet filter)."},
             "date": {"type": "array", "items": _COUNT,
-                     "description": "Matching articles per month (YYYY-MM) or day (YYYY-MM-DD), oldest first."},
+                     "description": "Matching articles per month (YYYY-MM) or day (YYYY-MM-DD), oldest first; "
+                                    "months or days without matches are left out."},
             "date_unit": {"type": "string", "enum": ["day", "month"]},
             "undated": {"type": "integer", "minimum": 0,
                         "description": "Matching articles without a date (ignoring the date filter)."},

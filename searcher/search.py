@@ -316,10 +316,13 @@ def _passages(reader, aid, refs, patterns, repeats, shown):
     content = [(n, r) for n, r in cands if not repeats.is_boilerplate(r)]
     chosen: list[tuple[Passage, object]] = []
     for n, r in content or cands:
-        if any(repeats.same_text(r, other) for _, other in chosen):
-            continue  # the same passage twice in one article: keep the better-ranked copy
-        dup = next((x for x in shown if x[0] != aid and repeats.same_text(r, x[2])), None)
-        chosen.append((Passage(n, highlight(text(r), patterns), repeats.flag(r),
+        flag = repeats.flag(r)
+        dup = None
+        if flag is not None:  # without a repeat group a paragraph has no copy to compare with
+            if any(repeats.same_text(r, other) for _, other in chosen):
+                continue  # the same passage twice in one article: keep the better-ranked copy
+            dup = next((x for x in shown if x[0] != aid and repeats.same_text(r, x[2])), None)
+        chosen.append((Passage(n, highlight(text(r), patterns), flag,
                                {"id": dup[0], "n": dup[1]} if dup else None), r))
         if len(chosen) == PASSAGES_PER_ARTICLE:
             break

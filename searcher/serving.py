@@ -55,18 +55,28 @@ def start_maintenance(index_dir: str, watch: list[str], engine_options: dict | N
 
 
 def warm_up(app) -> None:
-    """Open the index and derive what every search reads (the name table, the repeat
-    classes) once, before the workers are forked: they start ready and share those pages."""
+    """Open the index and load what searches read (the name table, the repeat index, the
+    segmenter, jieba's dictionary) once, before the workers are forked: they start ready
+    and share those pages."""
     import gc
 
+    from .analysis import EMPTY
+    from .names.keys import jieba_dict
+
+    gc.disable()  # what is loaded here lives as long as the server: no garbage to look for
     try:
         reader = app.extensions["searcher.engine"].reader()
         reader.names
-        reader.repeats.classes
+        repeats = reader.repeats
+        getattr(repeats, "prepare", lambda: repeats.classes)()
+        for dictionary in (getattr(reader, "dictionary", None), EMPTY):  # the index's; plain jieba's (names)
+            if dictionary is not None:
+                dictionary.segmenter()
+        jieba_dict()
     except Exception as e:  # noqa: BLE001 - a missing or outdated index is reported by the page
         print(f"warm-up: {type(e).__name__}: {e}", file=sys.stderr)
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # the workers' collections never walk (and copy) the pages loaded here
+    gc.enable()
 
 
 def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, workers: int = 0,
@@ -107,7 +117,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
 
         class App(BaseApplication):
             def load_config(self):
-                for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": "gthread", "threads": 4,
+                for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": os.environ.get("XWC", "gthread"), "threads": int(os.environ.get("XTH", "4")),
                              "timeout": 120, "keepalive": 30, "accesslog": None, "errorlog": "-",
                              "loglevel": "warning", "proc_name": "searcher", "preload_app": True,
                              "post_fork": post_fork}.items():

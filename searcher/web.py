@@ -24,6 +24,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from . import export as exp
+from . import facets as fct
 from . import i18n
 from . import suggest as sug
 from .engine import EngineError, open_engine
@@ -34,6 +35,7 @@ from .ingest import IngestReport, article_from_json
 from .names import variants_json
 from .query import QueryError
 from .search import SearchParams, article, count_articles, patterns_for, search, spelling_key
+from .web_json import OrjsonProvider
 
 bp = Blueprint("search", __name__)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -57,8 +59,7 @@ def create_app(test_config=None) -> Flask:
                             MAX_CONTENT_LENGTH=MAX_WRITE_BYTES)
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     app.extensions["searcher.engine"] = app.config.get("ENGINE_OBJECT") or open_engine(
         app.config["INDEX_DIR"], **(app.config.get("ENGINE_OPTIONS") or {}))
     app.register_blueprint(bp)
@@ -232,10 +233,10 @@ HISTOGRAM_MONTHS = 120  # above ten years of months the page draws a bar a year 
 
 def histogram(facets: dict, params) -> dict | None:
     """Bars of the date facet for the SVG: height, link (that bucket's date range), label."""
-    buckets = facets.get("date") or []
+    unit = facets.get("date_unit", "month")
+    buckets = fct.with_gaps(facets.get("date") or [], unit)
     if not buckets:
         return None
-    unit = facets.get("date_unit", "month")
     if unit == "month" and len(buckets) > HISTOGRAM_MONTHS:  # decades: a bar a year
         years: dict[str, int] = {}
         for b in buckets:

@@ -18,18 +18,22 @@ def test_source_counts_count_articles_not_paragraphs_and_leave_out_no_outlet():
     assert fct.source_counts(np.array([], int), DOC_ARTICLE, DOC_SOURCE, NAMES) == []
 
 
-def test_date_counts_by_month_with_empty_months_and_undated_counted():
+def test_date_counts_by_month_with_undated_counted_and_gaps_put_back():
     unit, buckets, undated = fct.date_counts(np.arange(6), DOC_ARTICLE, DOC_DATE)
     assert unit == "month" and undated == 1
-    assert buckets == [{"key": "2025-01", "count": 1}, {"key": "2025-02", "count": 0},
-                       {"key": "2025-03", "count": 2}]
+    assert buckets == [{"key": "2025-01", "count": 1}, {"key": "2025-03", "count": 2}]
+    assert fct.with_gaps(buckets, unit) == [{"key": "2025-01", "count": 1}, {"key": "2025-02", "count": 0},
+                                            {"key": "2025-03", "count": 2}]
 
 
 def test_date_counts_by_day_for_a_short_range():
     unit, buckets, undated = fct.date_counts(np.array([2, 5]), DOC_ARTICLE, DOC_DATE)
     assert unit == "day" and undated == 0
-    assert [b["key"] for b in buckets] == [f"2025-03-{d}" for d in range(15, 21)]
-    assert [b["count"] for b in buckets] == [1, 0, 0, 0, 0, 1]
+    assert buckets == [{"key": "2025-03-15", "count": 1}, {"key": "2025-03-20", "count": 1}]
+    full = fct.with_gaps(buckets, unit)
+    assert [b["key"] for b in full] == [f"2025-03-{d}" for d in range(15, 21)]
+    assert [b["count"] for b in full] == [1, 0, 0, 0, 0, 1]
+    assert fct.with_gaps([], unit) == []
 
 
 def test_month_buckets_cross_a_year():

@@ -104,17 +104,58 @@ def test_a_restart_reads_the_name_table_from_the_cache_and_a_change_makes_a_new_
         r = search(eng.reader(), SearchParams(q=q))
         return r.total, sorted(sorted(v.group) for v in r.variants)
 
+    def tables():
+        return [f for f in os.listdir(cache) if f.startswith("names-")]
+
     first = spellings(small, "普京")
     cache = os.path.join(small.dir, "cache")
-    (table,) = os.listdir(cache)
+    (table,) = tables()
     again = open_engine(small.dir)  # a new start: the table comes from the cache
-    assert spellings(again, "普京") == first and os.listdir(cache) == [table]
+    assert spellings(again, "普京") == first and tables() == [table]
     with open(os.path.join(cache, table), "wb") as f:  # a torn file is rebuilt, not an error
         f.write(b"not a pickle")
     assert spellings(open_engine(small.dir), "普京") == first
     small.change([Article("new-1", "軍情", "2025-10-01", [NAME_LINE])], [])
     assert spellings(open_engine(small.dir), "布達諾夫")[0] == 1  # new mined pairs: a new table
-    assert len(os.listdir(cache)) == 1 and os.listdir(cache) != [table]
+    assert len(tables()) == 1 and tables() != [table]
+
+
+def test_a_restart_maps_the_repeat_index_and_articles_from_the_cache_and_a_change_makes_new_ones(small):
+    from searcher.ingest import Article
+
+    def view(eng):
+        r = eng.reader()
+        groups = sorted((g.kind, round(g.similarity, 6), tuple(g.members)) for g in r.repeats.all_groups())
+        flags = [r.repeats.flag(d) for d in range(r.snap.ndocs)]
+        arts = [r.snap.article_ids[i] for i in range(r.snap.narticles)]
+        return groups, flags, arts, r.snap.doc_article.tolist(), r.snap.outlets, search(r, SearchParams(q="烏克蘭")).total
+
+    def folders(kind):
+        return sorted(f for f in os.listdir(cache) if f.startswith(kind + "-"))
+
+    cache = os.path.join(small.dir, "cache")
+    first = view(small)  # the build gathered the repeat index and wrote both
+    reps, arts = folders("repeats"), folders("articles")
+    assert len(reps) == 1 and len(arts) == 1
+    assert sorted(os.listdir(os.path.join(cache, reps[0]))) == ["classes", "edges", "sentences"]
+    assert view(open_engine(small.dir)) == first  # a new start maps them
+    for name in ("edges", "sentences"):  # a torn cache is worked out again, never believed
+        path = os.path.join(cache, reps[0], name)
+        for f in os.listdir(path):
+            with open(os.path.join(path, f), "wb") as fh:
+                fh.write(b"torn")
+    assert view(open_engine(small.dir)) == first
+    assert view(open_engine(small.dir)) == first and sorted(os.listdir(os.path.join(cache, reps[0]))) == [
+        "classes", "edges", "sentences"]  # and written again
+    copy = Article("copy", "轉載", "2025-10-03", ["編按：", small.reader().article("004_6341f3f655f86c6f")[3][1].text])
+    small.change([copy], [])
+    changed = view(open_engine(small.dir))
+    assert changed != first and folders("repeats") != reps and folders("articles") != arts
+    assert len(folders("repeats")) == 1 and len(folders("articles")) == 1  # the old states' are gone
+    fresh = open_engine(small.dir + "-full")
+    fresh.build([SEEDS], progress=False)
+    fresh.change([copy], [])
+    assert view(fresh)[:3] == changed[:3]
 
 
 def test_repeat_flags_appear_on_both_copies_and_go_with_the_copy(small):

@@ -11,7 +11,9 @@ parsing anything at open time.  Nothing here is JSON that grows with the corpus.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
+import re
 
 import numpy as np
 
@@ -33,25 +35,47 @@ def save_arrays(folder: str, arrays: dict) -> None:
         np.save(os.path.join(folder, name + ".npy"), np.ascontiguousarray(arr))
 
 
+# The header ``np.save`` writes for a C-ordered array of a plain dtype (format 1.0).
+_HEADER = re.compile(rb"\{'descr': '([<>|=][a-zA-Z]\d*)', 'fortran_order': False, 'shape': \(((?:\d+, ?)*\d*)\), \}")
+
+
 def load_array(folder: str, name: str) -> np.ndarray:
+    """A column, memory-mapped read-only: a plain array over the mapping (which it keeps
+    alive).  A start opens about a thousand columns at a million paragraphs, so the header
+    ``np.save`` writes is read here with one regex instead of ``np.load``'s parser (which
+    evaluates it as Python); anything else goes through ``np.load``."""
     path = os.path.join(folder, name + ".npy")
+    with open(path, "rb") as f:
+        head = f.read(128)
+        m = _HEADER.match(head, 10) if head[:8] == b"\x93NUMPY\x01\x00" else None
+        start = 10 + int.from_bytes(head[8:10], "little")
+        if m is not None and len(head) >= start:
+            shape = tuple(int(x) for x in m.group(2).split(b",") if x.strip())
+            count = int(np.prod(shape, dtype=np.int64))
+            if count:
+                mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                return np.frombuffer(mm, np.dtype(m.group(1).decode()), count, start).reshape(shape)
     arr = np.load(path, mmap_mode="r")
     if arr.size == 0:  # numpy cannot map an empty file: read it plainly
         return np.load(path)
-    # A plain array over the mapping (which it keeps alive): slicing a np.memmap runs Python
-    # code on every slice, and queries slice thousands of times.
+    # slicing a np.memmap runs Python code on every slice: queries slice thousands of times
     return arr.view(np.ndarray)
 
 
-def save_strings(folder: str, name: str, strings, index: bool = False) -> None:
-    """Write a string column (and its hash index when ``index``)."""
-    strings = list(strings)
+def string_arrays(name: str, strings) -> dict:
+    """The two arrays of a string column: ``NAME.blob`` and ``NAME.off``."""
     enc = [s.encode("utf-8") for s in strings]
     off = np.zeros(len(enc) + 1, np.int64)
     if enc:
         np.cumsum([len(b) for b in enc], out=off[1:])
     blob = np.frombuffer(b"".join(enc), np.uint8) if enc else np.zeros(0, np.uint8)
-    arrays = {f"{name}.blob": blob, f"{name}.off": off}
+    return {f"{name}.blob": blob, f"{name}.off": off}
+
+
+def save_strings(folder: str, name: str, strings, index: bool = False) -> None:
+    """Write a string column (and its hash index when ``index``)."""
+    strings = list(strings)
+    arrays = string_arrays(name, strings)
     if index:
         h = hash64_many(strings)
         perm = np.argsort(h, kind="stable")
@@ -62,6 +86,15 @@ def save_strings(folder: str, name: str, strings, index: bool = False) -> None:
 
 class Strings:
     """A string column read from a column folder (memory-mapped)."""
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, name: str) -> "Strings":
+        """A string column (without hash index) from ``string_arrays``' two arrays."""
+        out = cls.__new__(cls)
+        out.blob, out.off = arrays[f"{name}.blob"], arrays[f"{name}.off"]
+        out.n = len(out.off) - 1
+        out.hashes = out.perm = None
+        return out
 
     def __init__(self, folder: str, name: str):
         self.blob = load_array(folder, f"{name}.blob")

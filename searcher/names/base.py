@@ -20,11 +20,11 @@ import logging
 import os
 import pickle
 import sys
-import tempfile
 import threading
 import time
 from typing import Iterable
 
+from .cache import cache_dir  # noqa: F401 - where callers have found it
 from .keys import CURATED_PATH, HAN_RE, LEXICON_PATH
 from ..normalize import simplify
 
@@ -35,22 +35,6 @@ _CODE = ("keys.py", "sources.py", "table.py", "translit.py", "base.py")
 _lock = threading.Lock()
 _memo: dict[str, tuple[bytes, list[str]]] = {}
 timings: dict[str, float] = {}  # last base load: {"build_s" | "load_s": seconds}
-
-
-def cache_dir() -> str:
-    d = os.environ.get("SEARCHER_CACHE_DIR")
-    if not d:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        d = os.path.join(base, "searcher")
-    try:
-        os.makedirs(d, exist_ok=True)
-        if os.access(d, os.W_OK):
-            return d
-    except OSError:
-        pass
-    d = os.path.join(tempfile.gettempdir(), f"searcher-cache-{os.getuid() if hasattr(os, 'getuid') else 0}")
-    os.makedirs(d, exist_ok=True)
-    return d
 
 
 def _file_bytes(path: str) -> bytes:

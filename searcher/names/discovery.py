@@ -48,12 +48,12 @@ def name_like(word: str) -> bool:
     from .translit import looks_transliterated
 
     s = simplify(word)
-    if syllables(s) is None or len(s) > 6:
+    if len(s) > 6:
         return False
     e = jieba_dict().get(s)
     if e is not None and e[1] not in NAME_TAGS:
-        return False
-    return looks_transliterated(s)
+        return False  # a dictionary word (checked before the readings: they load pypinyin)
+    return syllables(s) is not None and looks_transliterated(s)
 
 
 def _context(corpus, word: str):

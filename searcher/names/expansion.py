@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..normalize import simplify
 from . import compounds, discovery
-from .keys import is_chinese, norm_key
+from .keys import HAN_RE, is_chinese, norm_key
 from .pinyin import typed_key
 
 MAX_ALTERNATIVES = 32
@@ -243,12 +243,20 @@ class Expander:
         latin = [(a, b) for w, a, b, _ in pieces if not is_chinese(w)]
         cands = []
         n = len(text)
+        # All Han: a span's key is the span of the text's key (keys fold Han characters one by
+        # one), so the ~8 lookups per character do not each normalise their span again.
+        keys = norm_key(text) if text and all(HAN_RE.match(c) for c in text) else None
+        if keys is not None and len(keys) != n:
+            keys = None
         for a in range(n):
             for b in range(min(n, a + MAX_NAME_CHARS), a + 1, -1):
-                sub = text[a:b]
-                if sub != sub.strip():
-                    continue
-                g = self.table.lookup(sub)
+                if keys is not None:
+                    g = self.table.lookup_key(keys[a:b])
+                else:
+                    sub = text[a:b]
+                    if sub != sub.strip():
+                        continue
+                    g = self.table.lookup(sub)
                 if g is None:
                     continue
                 aligned = (a in bounds) + (b in bounds)

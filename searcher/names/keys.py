@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import threading
 import unicodedata
 
 from ..normalize import HAN_RANGES, simplify
@@ -107,29 +106,12 @@ def is_nickname_form(s: str) -> bool:
     return bool(re.fullmatch(rf"[A-Za-z]{{1,2}}[{HAN_RANGES}]{{1,3}}", k))
 
 
-_jieba_lock = threading.Lock()
-_jieba_dict: dict | None = None
+def jieba_dict():
+    """jieba's bundled dictionary: word -> (frequency, POS tag), a read-only mapping
+    (``get``, ``in``, ``items``) memory-mapped from its compiled copy (``jieba_words``)."""
+    from .jieba_words import jieba_words
 
-
-def jieba_dict() -> dict[str, tuple[int, str]]:
-    """jieba's bundled dictionary: word -> (frequency, POS tag).  Read once per process."""
-    global _jieba_dict
-    if _jieba_dict is None:
-        with _jieba_lock:
-            if _jieba_dict is None:
-                import jieba
-
-                d = {}
-                path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-                with open(path, encoding="utf-8") as f:
-                    for line in f:
-                        parts = line.split()
-                        if len(parts) >= 3:
-                            d[parts[0]] = (int(parts[1]), parts[2])
-                        elif len(parts) == 2:
-                            d[parts[0]] = (int(parts[1]), "x")
-                _jieba_dict = d
-    return _jieba_dict
+    return jieba_words()
 
 
 def common_word_freq(s: str) -> int:

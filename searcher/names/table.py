@@ -415,7 +415,11 @@ class NameTable:
 
     def lookup(self, term: str) -> NameGroup | None:
         """The group holding ``term`` (for a form two entities share: the first), or None."""
-        i = self._index.get(norm_key(term))
+        return self.lookup_key(norm_key(term))
+
+    def lookup_key(self, key: str) -> NameGroup | None:
+        """``lookup`` of a spelling already folded by ``norm_key``."""
+        i = self._index.get(key)
         return self._groups[i] if i is not None else None
 
     def candidates(self, term: str) -> list[NameGroup]:

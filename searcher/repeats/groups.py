@@ -1,8 +1,9 @@
 """Repeated-paragraph groups, derived from the live documents whenever they are read.
 
-Nothing here is stored: groups are a function of the paragraphs an index holds
-now, read from the per-segment signatures (``signatures``) and near edges
-(``near``).  An index built by any sequence of adds, replacements and deletes
+Groups are a function of the paragraphs an index holds now, read from the
+per-segment signatures (``signatures``) and near edges (``near``); the global
+arrays gathered from them can be kept by the engine between starts (``cache``),
+keyed by the segments they were gathered from.  An index built by any sequence of adds, replacements and deletes
 therefore shows exactly the groups a full build of the same articles shows.
 
 Kinds, in the order a paragraph's flag prefers them:
@@ -98,6 +99,18 @@ class _Classes:
     """Every live class: sorted hashes ``u`` with their live documents and what decides
     their kind."""
 
+    COLUMNS = ("cls", "docs", "start", "u", "count", "length", "boiler", "unit", "of_doc")
+
+    @classmethod
+    def from_columns(cls, columns: dict) -> "_Classes":
+        c = cls.__new__(cls)
+        for k in cls.COLUMNS:
+            setattr(c, k, columns[k])
+        return c
+
+    def columns(self) -> dict:
+        return {k: getattr(self, k) for k in self.COLUMNS}
+
     def __init__(self, ri: "RepeatIndex"):
         cls, docs = [], []
         for s in ri.segs:
@@ -151,8 +164,10 @@ class RepeatIndex:
     (YYYYMMDD, 0 for none) describe every global document; ``article_id`` maps
     an ordinal to its id."""
 
-    def __init__(self, segments: list[RepeatSegment], doc_class, doc_len, doc_article, doc_n, doc_date, article_id):
+    def __init__(self, segments: list[RepeatSegment], doc_class, doc_len, doc_article, doc_n, doc_date, article_id,
+                 cache=None):
         self.segs = segments
+        self.cache = cache  # get(name) -> {column: array} | None, put(name, columns): kept between starts
         self.doc_class, self.doc_len = doc_class, doc_len
         self.doc_article, self.doc_n, self.doc_date = doc_article, doc_n, doc_date
         self.article_id = article_id
@@ -160,13 +175,33 @@ class RepeatIndex:
         self._partial: dict[int, tuple] = {}
         self._flag_group: dict[int, Group | None] = {}
 
+    def prepare(self) -> "RepeatIndex":
+        """Gather everything a paragraph's flag reads now (and into the cache), not at the
+        first search that shows a repeat."""
+        self._linked  # noqa: B018 - classes, edges, sentences
+        return self
+
+    def _kept(self, name: str, columns: tuple[str, ...], make):
+        """``make()``'s tuple of arrays, read from the cache when it holds them."""
+        got = self.cache.get(name) if self.cache is not None else None
+        if got is not None and set(got) == set(columns):
+            return tuple(got[k] for k in columns)
+        out = make()
+        if self.cache is not None:
+            self.cache.put(name, dict(zip(columns, out)))
+        return out
+
     @cached_property
     def classes(self) -> _Classes:
-        return _Classes(self)
+        cols = self._kept("classes", _Classes.COLUMNS, lambda: tuple(_Classes(self).columns().values()))
+        return _Classes.from_columns(dict(zip(_Classes.COLUMNS, cols)))
 
     @cached_property
     def edges(self):
         """Near edges between units, as class indexes, both directions, sorted by source."""
+        return self._kept("edges", ("src", "dst", "sim"), self._edges)
+
+    def _edges(self):
         c = self.classes
         src, dst, sim = [], [], []
         for s in self.segs:
@@ -190,6 +225,9 @@ class RepeatIndex:
         """Sentences of units: (sentence hash, class index, length) sorted by sentence
         then class, one row per pair, and per row whether the sentence counts (held
         by 2..PARTIAL_MAX_POSTINGS units)."""
+        return self._kept("sentences", ("sent", "owner", "slen", "valid"), self._sentences)
+
+    def _sentences(self):
         c = self.classes
         sent, owner, slen = [], [], []
         found = np.zeros(len(c.u), bool)

@@ -109,11 +109,18 @@ def cached_table(index_dir: str, key, build):
     digest = hashlib.sha256(repr((key, _names_stamp(key[1]))).encode("utf-8")).hexdigest()[:32]
     folder = os.path.join(index_dir, layout.CACHE)
     path = os.path.join(folder, f"names-{digest}.pickle")
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # a table is ~200k objects, none garbage: collections while loading cost 2-3x
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         pass
+    finally:
+        if enabled:
+            gc.enable()
     table = build()
     try:
         os.makedirs(folder, exist_ok=True)
@@ -147,6 +154,11 @@ def finish_summary(summary: "BuildSummary", reader, t0: float, summarize_repeats
             kinds[g.kind] = kinds.get(g.kind, 0) + 1
         summary.repeat_groups = kinds
         summary.stages["repeats"] = round(time.time() - t, 2)
+    prepare = getattr(reader.repeats, "prepare", None)
+    if prepare is not None:  # gathered now and kept in the index's cache: the next start maps them
+        t = time.time()
+        prepare()
+        summary.stages["repeat_index"] = round(time.time() - t, 2)
     summary.seconds = round(time.time() - t0, 2)
     return summary
 
@@ -182,7 +194,16 @@ class EmbeddedEngine(Engine):
         self.manager.after_fork()
 
     def settings(self) -> dict:
-        return layout.read_settings(self.dir)
+        """The index's settings file (read again only when it changed: every search asks)."""
+        try:
+            st = os.stat(os.path.join(self.dir, layout.SETTINGS))
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        hit = self.__dict__.get("_settings")
+        if hit is None or hit[0] != stamp or stamp is None:
+            hit = self.__dict__["_settings"] = (stamp, layout.read_settings(self.dir))
+        return dict(hit[1])
 
     def reader(self) -> "EmbeddedReader":
         snap = self.manager.current()

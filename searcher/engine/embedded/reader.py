@@ -57,10 +57,10 @@ class _Stored:
     def get(self, docnum: int) -> dict:
         with self.lock:  # Whoosh readers seek and read a shared file
             if not self._ready:  # the column reader over the file opened above, even if unlinked since
-                from whoosh.codec.whoosh3 import STORED_COLUMN
-
                 pd = self.reader._perdoc
                 if "_stored" not in pd._readers:
+                    from whoosh.codec.whoosh3 import STORED_COLUMN
+
                     pd._readers["_stored"] = pd.column_reader("_stored", STORED_COLUMN)
                 self._ready = True
             return self.reader.stored_fields(docnum)
@@ -133,7 +133,27 @@ class Snapshot:
                     "word": float(self.word_len[live].sum(dtype=np.float64)) / n or 1.0,
                     "title_uni": float(self.title_uni_len[live].sum(dtype=np.float64)) / n or 1.0,
                     "title_gram": float(self.title_gram_len[live].sum(dtype=np.float64)) / n or 1.0}
+        self._load_articles(index_dir)
+
+    def _load_articles(self, index_dir: str) -> None:
+        """``_articles``, or what it gave for the same segments, from the index's cache."""
+        from . import reader
+        from ..store import Strings, string_arrays
+        from .derived import DerivedArrays, segments_digest
+
+        stamp = repr([(f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in (reader.__file__,)])
+        cache = DerivedArrays(index_dir, "articles", segments_digest(self.segments, stamp))
+        got = cache.get("articles")
+        if got is not None and {"ids.blob", "ids.off", "outlets.blob", "outlets.off", "doc_article",
+                                "doc_outlet"} == set(got):
+            self.article_ids = Strings.from_arrays(got, "ids")
+            self.outlets = Strings.from_arrays(got, "outlets").tolist()
+            self.doc_article, self.doc_outlet = got["doc_article"], got["doc_outlet"]
+            self.narticles = len(self.article_ids)
+            return
         self._articles()
+        cache.put("articles", {**string_arrays("ids", self.article_ids), **string_arrays("outlets", self.outlets),
+                               "doc_article": self.doc_article, "doc_outlet": self.doc_outlet})
 
     def norm(self, kind: str) -> np.ndarray:
         """BM25's length normalisation of every document for a length ``kind`` ("uni", "gram",
@@ -146,7 +166,8 @@ class Snapshot:
         return hit
 
     def _articles(self):
-        """Global article ordinals (live articles, sorted by id) and outlet ordinals."""
+        """Global article ordinals (live articles, sorted by id) and outlet ordinals.
+        (Python work over every article: 0.2 s at a million paragraphs, hence the cache.)"""
         per_seg, ids, outlets = [], set(), set()
         for v in self.segments:
             a = v.accel
@@ -158,12 +179,12 @@ class Snapshot:
             ids.update(i for i, ok in zip(seg_ids, alive.tolist()) if ok)
             outlets.update(s for s, ok in zip(seg_src, alive.tolist()) if ok)
         self.article_ids = sorted(ids)
-        self.article_ordinal = {aid: i for i, aid in enumerate(self.article_ids)}
+        ordinal = {aid: i for i, aid in enumerate(self.article_ids)}
         self.outlets = [""] + sorted(outlets - {""})  # ordinal 0: no outlet given
         oo = {s: i for i, s in enumerate(self.outlets)}
         arts, srcs = [], []
         for v, (seg_ids, seg_src, alive) in zip(self.segments, per_seg):
-            amap = np.array([self.article_ordinal.get(i, -1) if ok else -1 for i, ok in zip(seg_ids, alive.tolist())],
+            amap = np.array([ordinal.get(i, -1) if ok else -1 for i, ok in zip(seg_ids, alive.tolist())],
                             np.int32)
             smap = np.array([oo.get(s, -1) if ok else -1 for s, ok in zip(seg_src, alive.tolist())], np.int32)
             da = np.asarray(v.accel.doc_art)
@@ -206,8 +227,12 @@ class Snapshot:
                               v.accel.e_dst, v.accel.e_sim) for v in self.segments]
         doc_len = np.concatenate([np.asarray(v.accel.doc_nlen) for v in self.segments]) if self.segments else \
             np.zeros(0, np.int32)
+        from ... import repeats
+        from .derived import DerivedArrays, code_stamp, segments_digest
+
+        cache = DerivedArrays(self.index_dir, "repeats", segments_digest(self.segments, code_stamp(repeats)))
         return RepeatIndex(segs, self.doc_class, doc_len, self.doc_article, self.doc_n, self.doc_date,
-                           self.article_ids.__getitem__)
+                           self.article_ids.__getitem__, cache)
 
     @cached_property
     def _mined(self) -> list[tuple[str, str, str, int]]:

@@ -51,7 +51,7 @@ def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spel
     unit, out["date"], _ = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)
     out["date_unit"] = unit
     d, one = part(outlet_keep, all_outlets)
-    out["undated"] = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)[2]
+    out["undated"] = fct.undated_count(d, snap.doc_article, snap.doc_date, one=one)
     spelling = []
     kept = np.sort(docs[keep]) if request.spellings else docs[:0]
     for term, spellings in request.spellings:
