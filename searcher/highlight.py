@@ -14,6 +14,7 @@ from functools import lru_cache
 from html import escape
 
 from .analysis import runs, simplified
+from .normalize import sources_of
 
 MARK_OPEN = "<mark>"
 MARK_CLOSE = "</mark>"
@@ -45,15 +46,37 @@ def pattern_regex(pattern: str):
     return re.compile(r"[\W_]*".join(parts))
 
 
+@lru_cache(maxsize=4096)
+def raw_regex(pattern: str):
+    """For a pattern that normalises to Han characters only, a regex over the *original*
+    text that matches where ``pattern_regex`` matches the normalised text: each character
+    becomes the class of every character that normalises to it (Han characters have no case
+    and ``simplify`` maps one character to one).  A paragraph is then searched as it is,
+    without normalising all of it first (half of what highlighting cost).  None otherwise."""
+    s = _normal(pattern)
+    if not s or list(runs(s)) != [(True, 0, len(s))]:
+        return None
+    parts = []
+    for ch in s:
+        src = sources_of(ch)
+        parts.append(re.escape(src) if len(src) == 1 else "[" + "".join(re.escape(c) for c in src) + "]")
+    return re.compile("".join(parts))
+
+
 def find_spans(text: str, patterns) -> list[tuple[int, int]]:
     """Merged, sorted (start, end) spans of every pattern found in ``text``."""
-    norm = _normal(text)
+    norm = None
     spans = []
     for p in patterns:
-        rx = pattern_regex(p)
+        rx, where = raw_regex(p), text
         if rx is None:
-            continue
-        spans.extend(m.span() for m in rx.finditer(norm) if m.end() > m.start())
+            rx = pattern_regex(p)
+            if rx is None:
+                continue
+            if norm is None:
+                norm = _normal(text)
+            where = norm
+        spans.extend(m.span() for m in rx.finditer(where) if m.end() > m.start())
     spans.sort()
     merged: list[list[int]] = []
     for a, b in spans:
@@ -66,6 +89,7 @@ def find_spans(text: str, patterns) -> list[tuple[int, int]]:
 
 # A passage window starts after one of these and ends on one (never mid-name: "…朗普").
 CLAUSE_ENDS = set("。！？；，、：,;!?」』）)…　 \n")
+_CLAUSE_END = re.compile("[" + re.escape("".join(sorted(CLAUSE_ENDS))) + "]")
 SNAP = 40  # how far a window's edge may move to reach a clause boundary
 
 
@@ -75,12 +99,12 @@ def _snap(text: str, start: int, end: int, spans) -> tuple[int, int]:
     first = inside[0][0] if inside else end
     last = inside[-1][1] if inside else start
     if start > 0:
-        before = [i + 1 for i in range(max(0, start - SNAP), min(first, start + SNAP)) if text[i] in CLAUSE_ENDS]
+        before = [m.end() for m in _CLAUSE_END.finditer(text, max(0, start - SNAP), max(0, min(first, start + SNAP)))]
         if before:
             start = min(before, key=lambda i: (abs(i - start), i))
     if end < len(text):
-        cands = [i + 1 for i in range(max(last, end - SNAP), min(len(text), end + SNAP // 2))
-                 if text[i] in CLAUSE_ENDS]
+        lo = max(last, end - SNAP)
+        cands = [m.end() for m in _CLAUSE_END.finditer(text, lo, max(lo, min(len(text), end + SNAP // 2)))]
         if cands:
             end = min(cands, key=lambda i: (abs(i - end), -i))
     return start, end

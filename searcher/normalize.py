@@ -67,6 +67,24 @@ def _get():
     return _table
 
 
+_inverse = None
+
+
+def sources_of(ch: str) -> str:
+    """Every character ``simplify`` turns into ``ch`` (``ch`` itself when it stays), sorted:
+    how to find a normalised string in text that was never normalised."""
+    global _inverse
+    if _inverse is None:
+        inv: dict[str, set] = {}
+        for k, v in _get().items():
+            inv.setdefault(v if isinstance(v, str) else chr(v), set()).add(chr(k))
+        _inverse = {k: frozenset(v) for k, v in inv.items()}
+    out = set(_inverse.get(ch, ()))
+    if simplify(ch) == ch:
+        out.add(ch)
+    return "".join(sorted(out))
+
+
 def simplify(text: str) -> str:
     """Width-fold and convert to Simplified Chinese; ``len(result) == len(text)``."""
     return text.translate(_get())

@@ -41,6 +41,8 @@ class _Stored:
         self.reader = SegmentReader(storage, schema, segment)
         self.lock = threading.Lock()
         self._ready = True
+        pd = getattr(self.reader, "_perdoc", None)
+        self._perdoc = pd if callable(getattr(pd, "stored_fields", None)) else None
         if self.reader.doc_count_all():
             # Open the stored-fields file now (a merge may unlink it later) but leave Whoosh's
             # per-document offsets, read in pure Python (0.36 s for 1M paragraphs), to the
@@ -63,6 +65,8 @@ class _Stored:
 
                     pd._readers["_stored"] = pd.column_reader("_stored", STORED_COLUMN)
                 self._ready = True
+            if self._perdoc is not None:  # what SegmentReader.stored_fields returns, without its
+                return self._perdoc.stored_fields(docnum)  # check for fields our schema never drops
             return self.reader.stored_fields(docnum)
 
 
