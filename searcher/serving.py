@@ -1,8 +1,8 @@
 """``searcher serve``: worker processes over one index, plus a maintenance process.
 
 The page and API run in a standard pre-fork WSGI server (gunicorn, threaded
-workers: keep-alive connections, one process per core), so searches use every
-core; the workers share the memory-mapped index and each opens a new snapshot
+workers: keep-alive connections, one process per core; its C request parser,
+gunicorn-h1c, when installed), so searches use every core; the workers share the memory-mapped index and each opens a new snapshot
 when a commit lands.  A maintenance process runs merges in the background and,
 with ``--watch``, keeps folders of articles indexed.
 """
@@ -117,7 +117,7 @@ def run_server(index_dir: str, host: str = "127.0.0.1", port: int = 5000, worker
 
         class App(BaseApplication):
             def load_config(self):
-                for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": os.environ.get("XWC", "gthread"), "threads": int(os.environ.get("XTH", "4")),
+                for k, v in {"bind": f"{host}:{port}", "workers": n, "worker_class": "gthread", "threads": 4,
                              "timeout": 120, "keepalive": 30, "accesslog": None, "errorlog": "-",
                              "loglevel": "warning", "proc_name": "searcher", "preload_app": True,
                              "post_fork": post_fork}.items():
