@@ -145,13 +145,16 @@ def test_a_restart_maps_the_repeat_index_and_articles_from_the_cache_and_a_chang
             with open(os.path.join(path, f), "wb") as fh:
                 fh.write(b"torn")
     assert view(open_engine(small.dir)) == first
-    assert view(open_engine(small.dir)) == first and sorted(os.listdir(os.path.join(cache, reps[0]))) == [
-        "classes", "edges", "sentences"]  # and written again
+    open_engine(small.dir).reader().repeats.prepare()  # a server start writes them again
+    assert sorted(os.listdir(os.path.join(cache, reps[0]))) == ["classes", "edges", "sentences"]
     copy = Article("copy", "轉載", "2025-10-03", ["編按：", small.reader().article("004_6341f3f655f86c6f")[3][1].text])
     small.change([copy], [])
-    changed = view(open_engine(small.dir))
-    assert changed != first and folders("repeats") != reps and folders("articles") != arts
-    assert len(folders("repeats")) == 1 and len(folders("articles")) == 1  # the old states' are gone
+    changed = view(open_engine(small.dir))  # searches after a commit work the repeat index out...
+    assert changed != first and folders("articles") != arts and len(folders("articles")) == 1
+    assert folders("repeats") == reps  # ...without writing it (100 MB at a million paragraphs)
+    open_engine(small.dir).reader().repeats.prepare()
+    assert len(folders("repeats")) == 1 and folders("repeats") != reps  # the old state's is gone
+    assert view(open_engine(small.dir)) == changed
     fresh = open_engine(small.dir + "-full")
     fresh.build([SEEDS], progress=False)
     fresh.change([copy], [])

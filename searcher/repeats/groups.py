@@ -156,6 +156,10 @@ class _Classes:
         return self.docs[self.start[i]:self.start[i] + self.count[i]]
 
 
+_EDGES = ("src", "dst", "sim")
+_SENTENCES = ("sent", "owner", "slen", "valid")
+
+
 class RepeatIndex:
     """Groups over the live documents of some segments.
 
@@ -176,20 +180,25 @@ class RepeatIndex:
         self._flag_group: dict[int, Group | None] = {}
 
     def prepare(self) -> "RepeatIndex":
-        """Gather everything a paragraph's flag reads now (and into the cache), not at the
-        first search that shows a repeat."""
+        """Gather everything a paragraph's flag reads now, not at the first search that shows
+        a repeat, and keep it in the cache for the next start (a build and a server start call
+        this; a search after a commit only reads the cache: a million paragraphs' repeat index
+        is 100 MB, not to be written by every add)."""
         self._linked  # noqa: B018 - classes, edges, sentences
+        if self.cache is not None:
+            for name, columns, value in (("classes", _Classes.COLUMNS, tuple(self.classes.columns().values())),
+                                         ("edges", _EDGES, self.edges), ("sentences", _SENTENCES, self.sentences)):
+                if self.cache.get(name) is None:
+                    self.cache.put(name, dict(zip(columns, value)))
         return self
 
     def _kept(self, name: str, columns: tuple[str, ...], make):
-        """``make()``'s tuple of arrays, read from the cache when it holds them."""
+        """``make()``'s tuple of arrays, read from the cache when it holds them (``prepare``
+        writes them)."""
         got = self.cache.get(name) if self.cache is not None else None
         if got is not None and set(got) == set(columns):
             return tuple(got[k] for k in columns)
-        out = make()
-        if self.cache is not None:
-            self.cache.put(name, dict(zip(columns, out)))
-        return out
+        return make()
 
     @cached_property
     def classes(self) -> _Classes:
@@ -199,7 +208,7 @@ class RepeatIndex:
     @cached_property
     def edges(self):
         """Near edges between units, as class indexes, both directions, sorted by source."""
-        return self._kept("edges", ("src", "dst", "sim"), self._edges)
+        return self._kept("edges", _EDGES, self._edges)
 
     def _edges(self):
         c = self.classes
@@ -225,7 +234,7 @@ class RepeatIndex:
         """Sentences of units: (sentence hash, class index, length) sorted by sentence
         then class, one row per pair, and per row whether the sentence counts (held
         by 2..PARTIAL_MAX_POSTINGS units)."""
-        return self._kept("sentences", ("sent", "owner", "slen", "valid"), self._sentences)
+        return self._kept("sentences", _SENTENCES, self._sentences)
 
     def _sentences(self):
         c = self.classes
