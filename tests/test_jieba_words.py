@@ -10,7 +10,8 @@ def test_the_compiled_dictionary_answers_as_the_file_reads(tmp_path, monkeypatch
     source.write_text("中国 100 ns\n克兰 3 nr\n主管机关 40 n\n無詞性 7\n中国 120 ns\n", encoding="utf-8")
     words = jw.load(str(source))
     assert words.get("中国") == (120, "ns") and words.get("無詞性") == (7, "x") and words.get("乌克兰") is None
-    assert "克兰" in words and "克" not in words and len(words) == 4
+    assert "克兰" in words and "克" not in words and "\ud800" not in words and len(words) == 4
+    assert words.get("\ud800中") is None
     assert dict(words.items()) == jw.parse(str(source))
     (folder,) = [f for f in os.listdir(tmp_path) if f.startswith("jieba-dict-")]
     again = jw.load(str(source))  # mapped from the cache, not compiled again

@@ -72,12 +72,18 @@ class JiebaWords:
     def __len__(self) -> int:
         return len(self.words)
 
+    def _row(self, word) -> int:
+        try:
+            return self.words.find(word) if isinstance(word, str) else -1
+        except UnicodeEncodeError:  # a lone surrogate (typed garbage) is no word
+            return -1
+
     def get(self, word: str, default=None):
-        i = self.words.find(word)
+        i = self._row(word)
         return default if i < 0 else (int(self.freq[i]), self.tags[int(self.tag[i])])
 
     def __contains__(self, word) -> bool:
-        return isinstance(word, str) and self.words.find(word) >= 0
+        return self._row(word) >= 0
 
     def __getitem__(self, word: str) -> tuple[int, str]:
         e = self.get(word)

@@ -288,6 +288,14 @@ class SegmentAccel:
             return 0, 0, -1
         return int(self.gram_offsets[i]), int(self.gram_offsets[i + 1]), i
 
+    def gram_rows(self, keys: np.ndarray) -> np.ndarray:
+        """Term rows of many gram keys (uint64), -1 where absent: one binary search for a
+        whole query instead of one per term (``gram_index``)."""
+        if not len(self.gram_keys):
+            return np.full(len(keys), -1, np.int64)
+        i = np.minimum(np.searchsorted(self.gram_keys, keys), len(self.gram_keys) - 1)
+        return np.where(self.gram_keys[i] == keys, i, -1)
+
     def title_slice(self, term: str) -> tuple[int, int]:
         """(first posting, end) of a gram term in the title postings ((0, 0) if absent)."""
         if not len(self.title_keys):
@@ -298,12 +306,39 @@ class SegmentAccel:
             return 0, 0
         return int(self.title_offsets[i]), int(self.title_offsets[i + 1])
 
+    def title_tfs(self, keys: np.ndarray, arts: np.ndarray) -> np.ndarray:
+        """How often each title key (uint64, ``title_key``) is in the title of each article
+        row: int32, a row per key and a column per article (0: not there).  One binary
+        search for every pair, in the title postings keyed by ``key row << 32 | article``
+        (sorted as the postings are; worked out on first use, 8 bytes a posting)."""
+        pairs = self.__dict__.get("_title_pairs")
+        if pairs is None:
+            rows = np.repeat(np.arange(len(self.title_keys), dtype=np.int64), np.diff(self.title_offsets))
+            pairs = self.__dict__["_title_pairs"] = rows << 32 | np.asarray(self.title_art, np.int64)
+        out = np.zeros((len(keys), len(arts)), np.int32)
+        if not len(pairs):
+            return out
+        i = np.minimum(np.searchsorted(self.title_keys, keys), len(self.title_keys) - 1)
+        found = self.title_keys[i] == keys
+        want = i[found, None] << 32 | np.asarray(arts, np.int64)[None, :]
+        j = np.minimum(np.searchsorted(pairs, want), len(pairs) - 1)
+        out[found] = np.where(pairs[j] == want, self.title_tf[j], 0)
+        return out
+
     # ---- words
     def word_slice(self, term: str) -> tuple[int, int]:
         i = self.word_vocab.find(term)
         if i < 0:
             return 0, 0
         return int(self.word_offsets[i]), int(self.word_offsets[i + 1])
+
+    def word_rows(self, terms: list[str], hashes: np.ndarray) -> list[int]:
+        """Vocabulary rows of many words (-1 where absent), ``hashes`` their ``hash64``: one
+        binary search for all of them; a row is only trusted once its word is compared
+        (as ``Strings.find`` does), a hash collision falls back to ``find``."""
+        vocab = self.word_vocab
+        rows = vocab.find_hashes(hashes).tolist()
+        return [r if r < 0 or vocab[r] == t else vocab.find(t) for t, r in zip(terms, rows)]
 
     def words_with_key(self, kind: str, key: str) -> list[str]:
         """Vocabulary words whose pinyin (``kind="pinyin"``) or sound key is ``key``."""
