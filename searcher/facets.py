@@ -26,11 +26,12 @@ DAY_SPAN_DAYS = 62  # up to about two months: one bar a day; longer: one a month
 MAX_BUCKETS = 2400  # 200 years of months (an archive from 1900 on keeps its newest months)
 
 
-def articles_of(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:
-    """Distinct article ordinals of ``docs`` (sorted)."""
+def articles_of(docs: np.ndarray, doc_article: np.ndarray, arts: np.ndarray | None = None) -> np.ndarray:
+    """Distinct article ordinals of ``docs`` (sorted); ``arts``: ``doc_article[docs]`` when
+    already worked out."""
     if not len(docs):
         return np.zeros(0, np.int64)
-    arts = doc_article[docs]
+    arts = doc_article[docs] if arts is None else arts
     seen = np.zeros(int(arts.max()) + 1, bool)
     seen[arts] = True
     return np.flatnonzero(seen)

@@ -19,7 +19,8 @@ from ...ingest import IngestReport, fingerprint, read_sources
 from ..base import Engine, FacetRequest, Filters, Matches, Paragraph, Reader
 from . import layout, writer
 from .reader import Manager, Snapshot
-from .search_arrays import count_facets, export_order, keep_masks, match
+from ...facets import articles_of
+from .search_arrays import article_masks, count_facets, export_order, match
 
 SHARD_MIN_PARAGRAPHS = 4000  # below this one process is faster than forking
 
@@ -362,15 +363,26 @@ class EmbeddedReader(Reader):
         return Evaluator(self.snap).run(compiled)
 
     def _filtered(self, compiled, filters: Filters, facets: FacetRequest | None):
+        """(matching documents the filters keep, their scores, their articles, how many
+        articles they are, the facets when asked)."""
+        snap = self.snap
         docs, scores = self.evaluate(compiled)
-        date_keep, outlet_keep = keep_masks(self.snap, docs, filters)
+        arts = snap.doc_article[docs]
+        matched = articles_of(docs, snap.doc_article, arts)
+        date_keep, outlet_keep = article_masks(snap, matched, filters)
+        keep = date_keep if outlet_keep is None else outlet_keep if date_keep is None else date_keep & outlet_keep
+        if keep is not None and not keep.all():
+            wanted = np.zeros(max(snap.narticles, 1), bool)
+            wanted[matched[keep]] = True
+            by_doc = wanted[arts]
+            kept, kept_scores, kept_arts = docs[by_doc], scores[by_doc], arts[by_doc]
+            total = int(keep.sum())
+        else:  # no filter took anything away: no copies of every match
+            kept, kept_scores, kept_arts, total = docs, scores, arts, len(matched)
         counted = None
         if facets is not None:
-            counted = count_facets(self.snap, docs, date_keep, outlet_keep, facets, self._spelling_docs)
-        keep = date_keep & outlet_keep
-        if keep.all():  # no filter took anything away: no copies of every match
-            return docs, scores, counted
-        return docs[keep], scores[keep], counted
+            counted = count_facets(snap, matched, date_keep, outlet_keep, docs, kept, facets, self._spelling_docs)
+        return kept, kept_scores, kept_arts, total, counted
 
     def _spelling_docs(self, spelling: str):
         from ...query import QueryError, compile_query
@@ -383,13 +395,13 @@ class EmbeddedReader(Reader):
 
     def match(self, compiled, filters: Filters, sort: str, offset: int, limit: int, candidates: int,
               facets: FacetRequest | None = None) -> Matches:
-        docs, scores, counted = self._filtered(compiled, filters, facets)
-        m = match(self.snap, docs, scores, sort, offset, limit, candidates)
+        docs, scores, arts, total, counted = self._filtered(compiled, filters, facets)
+        m = match(self.snap, docs, scores, sort, offset, limit, candidates, arts, total)
         m.facets = counted or {}
         return m
 
     def export(self, compiled, filters: Filters, sort: str, cap: int):
-        docs, scores, _ = self._filtered(compiled, filters, None)
+        docs, scores, *_ = self._filtered(compiled, filters, None)
         return export_order(self.snap, docs, scores, sort)[:cap].tolist(), int(len(docs))
 
     def word_df(self, word: str) -> int:

@@ -148,16 +148,17 @@ class Snapshot:
         stamp = repr([(f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in (reader.__file__,)])
         cache = DerivedArrays(index_dir, "articles", segments_digest(self.segments, stamp))
         got = cache.get("articles")
-        if got is not None and {"ids.blob", "ids.off", "outlets.blob", "outlets.off", "doc_article",
-                                "doc_outlet"} == set(got):
+        arrays = ("doc_article", "doc_outlet", "art_date", "art_outlet")
+        if got is not None and {"ids.blob", "ids.off", "outlets.blob", "outlets.off", *arrays} == set(got):
             self.article_ids = Strings.from_arrays(got, "ids")
             self.outlets = Strings.from_arrays(got, "outlets").tolist()
-            self.doc_article, self.doc_outlet = got["doc_article"], got["doc_outlet"]
+            for k in arrays:
+                setattr(self, k, got[k])
             self.narticles = len(self.article_ids)
             return
         self._articles()
         cache.put("articles", {**string_arrays("ids", self.article_ids), **string_arrays("outlets", self.outlets),
-                               "doc_article": self.doc_article, "doc_outlet": self.doc_outlet})
+                               **{k: getattr(self, k) for k in arrays}})
 
     def norm(self, kind: str) -> np.ndarray:
         """BM25's length normalisation of every document for a length ``kind`` ("uni", "gram",
@@ -170,7 +171,8 @@ class Snapshot:
         return hit
 
     def _articles(self):
-        """Global article ordinals (live articles, sorted by id) and outlet ordinals.
+        """Global article ordinals (live articles, sorted by id) and outlet ordinals, of every
+        document and every article.
         (Python work over every article: 0.2 s at a million paragraphs, hence the cache.)"""
         per_seg, ids, outlets = [], set(), set()
         for v in self.segments:
@@ -197,6 +199,12 @@ class Snapshot:
         self.doc_article = np.concatenate(arts) if arts else np.zeros(0, np.int32)
         self.doc_outlet = np.concatenate(srcs) if srcs else np.zeros(0, np.int32)
         self.narticles = len(self.article_ids)
+        # per article: its date (YYYYMMDD, 0: none) and outlet ordinal, from its live paragraphs
+        live = np.flatnonzero(self.live & (self.doc_article >= 0))
+        self.art_date = np.zeros(self.narticles, np.int32)
+        self.art_date[self.doc_article[live]] = self.doc_date[live]
+        self.art_outlet = np.zeros(self.narticles, np.int32)
+        self.art_outlet[self.doc_article[live]] = self.doc_outlet[live]
 
     # ------------------------------------------------------------ documents
     def segment_of(self, doc: int) -> SegmentView:

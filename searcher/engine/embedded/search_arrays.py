@@ -16,44 +16,44 @@ from ..base import ArticleMatch, FacetRequest, Filters, Matches
 _NO_DATE = 99999999
 
 
-def keep_masks(snap, docs, filters: Filters):
-    """(date mask, outlet mask) of matching documents."""
-    d = snap.doc_date[docs]
-    if filters.undated == "only":
-        date_keep = d <= 0
-    elif filters.dates is not None:
-        date_keep = (d >= filters.dates[0]) & (d <= filters.dates[1])
-        if filters.undated == "include":
-            date_keep |= d <= 0
-    else:
-        date_keep = np.ones(len(docs), bool)
+def article_masks(snap, arts: np.ndarray, filters: Filters):
+    """(date mask, outlet mask) of matching articles (ordinals ``arts``); None for a filter
+    that is not set (it keeps everything).  Dates and outlets belong to articles, so every
+    filter is decided once per article, not once per paragraph."""
+    date_keep = outlet_keep = None
+    if filters.undated == "only" or filters.dates is not None:
+        d = snap.art_date[arts]
+        if filters.undated == "only":
+            date_keep = d <= 0
+        else:
+            date_keep = (d >= filters.dates[0]) & (d <= filters.dates[1])
+            if filters.undated == "include":
+                date_keep |= d <= 0
     if filters.outlets:
         wanted = [i for i, name in enumerate(snap.outlets) if name and name in filters.outlets]
-        outlet_keep = np.isin(snap.doc_outlet[docs], np.array(wanted, np.int32))
-    else:
-        outlet_keep = np.ones(len(docs), bool)
+        outlet_keep = np.isin(snap.art_outlet[arts], np.array(wanted, np.int32))
     return date_keep, outlet_keep
 
 
-def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spelling_docs) -> dict:
+def _both(a, b):
+    return b if a is None else a if b is None else a & b
+
+
+def _some(arts, mask):
+    return arts if mask is None else arts[mask]
+
+
+def count_facets(snap, arts, date_keep, outlet_keep, docs, kept_docs, request: FacetRequest, spelling_docs) -> dict:
     """The facets of a result: outlets ignore the outlet filter (to pick another); the
-    others apply every filter.  ``spelling_docs(spelling)`` -> documents containing it."""
-    keep = date_keep & outlet_keep
-    all_dates, all_outlets = bool(date_keep.all()), bool(outlet_keep.all())
-    one_all = fct.first_docs(docs, snap.doc_article) if all_dates or all_outlets else None
-
-    def part(mask, whole: bool):  # (the documents a mask keeps, their first_docs when known)
-        return (docs, one_all) if whole else (docs[mask], None)
-
-    d, one = part(date_keep, all_dates)
-    out = {"source": fct.source_counts(d, snap.doc_article, snap.doc_outlet, snap.outlets, one=one)}
-    d, one = part(keep, all_dates and all_outlets)
-    unit, out["date"], _ = fct.date_counts(d, snap.doc_article, snap.doc_date, one=one)
+    others apply every filter.  ``arts``: the matching articles (sorted ordinals) with their
+    ``article_masks``; ``docs`` the matching paragraphs, ``kept_docs`` those the filters
+    keep; ``spelling_docs(spelling)`` -> documents containing it."""
+    out = {"source": fct.source_counts(None, None, snap.art_outlet, snap.outlets, one=_some(arts, date_keep))}
+    unit, out["date"], _ = fct.date_counts(None, None, snap.art_date, one=_some(arts, _both(date_keep, outlet_keep)))
     out["date_unit"] = unit
-    d, one = part(outlet_keep, all_outlets)
-    out["undated"] = fct.undated_count(d, snap.doc_article, snap.doc_date, one=one)
+    out["undated"] = fct.undated_count(None, None, snap.art_date, one=_some(arts, outlet_keep))
     spelling = []
-    kept = np.sort(docs[keep]) if request.spellings else docs[:0]
+    kept = np.sort(kept_docs) if request.spellings else docs[:0]
     for term, spellings in request.spellings:
         pairs = [(m, np.sort(spelling_docs(m))) for m in spellings]
         for entry in fct.spelling_counts(kept, pairs, snap.doc_article, snap.doc_outlet, snap.outlets,
@@ -64,11 +64,14 @@ def count_facets(snap, docs, date_keep, outlet_keep, request: FacetRequest, spel
     return out
 
 
-def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: int) -> Matches:
-    arts_all = snap.doc_article[docs]
-    seen = np.zeros(max(snap.narticles, 1), bool)
-    seen[arts_all] = True
-    total = int(seen.sum())
+def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: int,
+          arts_all: np.ndarray | None = None, total: int | None = None) -> Matches:
+    """The page of ranked articles; ``arts_all`` (``snap.doc_article[docs]``) and ``total``
+    (the distinct articles among them) when already worked out."""
+    if arts_all is None:
+        arts_all = snap.doc_article[docs]
+    if total is None:
+        total = len(fct.articles_of(docs, snap.doc_article, arts_all)) if len(docs) else 0
     need = offset + limit
     if limit <= 0:
         return Matches(total, [], int(len(docs)))
@@ -96,8 +99,8 @@ def _date_key(snap, docs, sort):
 def _best_first(snap, docs, scores, arts, need, sort, candidates):
     """The matching paragraphs best first (ties: article id, paragraph number; by
     date first if asked), enough of them to hold ``need`` articles."""
-    n = snap.doc_n[docs]
     if sort != "relevance":
+        n = snap.doc_n[docs]
         d = _date_key(snap, docs, sort)
         order = np.lexsort((n, arts, -scores, -d if sort == "date" else d))
         return docs[order], scores[order], arts[order]
@@ -110,7 +113,7 @@ def _best_first(snap, docs, scores, arts, need, sort, candidates):
             top = np.flatnonzero(scores >= kth)
         else:
             top = np.arange(len(docs))
-        order = top[np.lexsort((n[top], arts[top], -scores[top]))]
+        order = top[np.lexsort((snap.doc_n[docs[top]], arts[top], -scores[top]))]
         if len(top) == len(docs) or len(np.unique(arts[order])) >= need:
             return docs[order], scores[order], arts[order]
         k *= 4
