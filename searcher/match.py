@@ -40,6 +40,7 @@ class Evaluator:
         self.s = snapshot
         self.n = snapshot.nlive
         self._lits: dict[int, tuple] = {}
+        self._chunks: dict[tuple, tuple] = {}
         self._grams: dict[str, list] = {}
         self._words: dict[str, list] = {}
         self._df: dict[str, int] = {}
@@ -147,7 +148,16 @@ class Evaluator:
 
     # ------------------------------------------------------------ matching
     def chunk(self, chunk) -> tuple[np.ndarray, np.ndarray]:
-        """(documents, occurrences) of one phrase: [(term, relative position), ...]."""
+        """(documents, occurrences) of one phrase: [(term, relative position), ...] (kept for
+        the evaluator's later queries: a name's spellings are matched by the query, then one
+        by one for the spelling facet)."""
+        key = tuple(chunk)
+        hit = self._chunks.get(key)
+        if hit is None:
+            hit = self._chunks[key] = self._chunk(chunk)
+        return hit
+
+    def _chunk(self, chunk) -> tuple[np.ndarray, np.ndarray]:
         parts = [(term, rel, {id(p[0]): p for p in self._gram_parts(term)}) for term, rel in chunk]
         if any(not p for _, _, p in parts):
             return _EMPTY, _EMPTY

@@ -357,10 +357,18 @@ class EmbeddedReader(Reader):
             c = self.snap.__dict__["_corpus"] = SnapshotCorpus(self.snap)
         return c
 
+    EVALUATIONS = 64  # queries one evaluator answers before its caches are dropped
+
     def evaluate(self, compiled):
+        """(matching documents, scores).  The queries of one reader (a request: the search and
+        its spelling facet) share an evaluator, so what one matched the next reuses."""
         from ...match import Evaluator
 
-        return Evaluator(self.snap).run(compiled)
+        ev, used = self.__dict__.get("_evaluator") or (None, 0)
+        if ev is None or used >= self.EVALUATIONS:
+            ev, used = Evaluator(self.snap), 0
+        self.__dict__["_evaluator"] = (ev, used + 1)
+        return ev.run(compiled)
 
     def _filtered(self, compiled, filters: Filters, facets: FacetRequest | None):
         """(matching documents the filters keep, their scores, their articles, how many
