@@ -87,31 +87,6 @@ _segmenters: "OrderedDict[str, object]" = OrderedDict()
 _MAX_SEGMENTERS = 4
 
 
-def _jieba_class():
-    """rjieba's ``Jieba``.  The package's ``__init__`` builds a default segmenter we never
-    use (0.1 s of every start), so its extension module is loaded directly when it can be."""
-    import sys
-
-    mod = sys.modules.get("rjieba.rjieba")
-    if mod is None:
-        import importlib.machinery
-        import importlib.util
-        import os
-
-        try:
-            spec = importlib.util.find_spec("rjieba")
-            folder = list(spec.submodule_search_locations)[0]
-            path = next(os.path.join(folder, f) for f in os.listdir(folder)
-                        if f.startswith("rjieba.") and f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
-            loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", path)
-            mod = importlib.util.module_from_spec(importlib.util.spec_from_loader("rjieba.rjieba", loader))
-            loader.exec_module(mod)
-            sys.modules["rjieba.rjieba"] = mod
-        except (ImportError, OSError, StopIteration, AttributeError, TypeError):
-            import rjieba as mod
-    return mod.Jieba
-
-
 def _segmenter(d: Dictionary):
     seg = _segmenters.get(d.digest)
     if seg is not None:
@@ -119,7 +94,9 @@ def _segmenter(d: Dictionary):
     with _seg_lock:
         seg = _segmenters.get(d.digest)
         if seg is None:
-            seg = _jieba_class()()
+            import rjieba
+
+            seg = rjieba.Jieba()
             for w in d.words:  # sorted: add_word's suggested frequency depends on earlier words
                 seg.add_word(w, None, None)
             _segmenters[d.digest] = seg

@@ -1,7 +1,8 @@
 """Facets of a result set: matching articles counted by outlet, by date, by spelling.
 
-Pure functions over the per-paragraph arrays of the posting layer, so that they
-do not depend on how the engine stores them:
+Pure functions over arrays, so that they do not depend on how the engine stores
+them: outlets and dates of the matching articles, and for spellings the
+per-paragraph arrays of the posting layer:
 
 - ``docs``: the matching paragraphs (document numbers, any order),
 - ``doc_article``: article ordinal of each document,
@@ -26,12 +27,10 @@ DAY_SPAN_DAYS = 62  # up to about two months: one bar a day; longer: one a month
 MAX_BUCKETS = 2400  # 200 years of months (an archive from 1900 on keeps its newest months)
 
 
-def articles_of(docs: np.ndarray, doc_article: np.ndarray, arts: np.ndarray | None = None) -> np.ndarray:
-    """Distinct article ordinals of ``docs`` (sorted); ``arts``: ``doc_article[docs]`` when
-    already worked out."""
-    if not len(docs):
+def articles_of(arts: np.ndarray) -> np.ndarray:
+    """The distinct article ordinals (sorted) of the matching paragraphs' ``arts``."""
+    if not len(arts):
         return np.zeros(0, np.int64)
-    arts = doc_article[docs] if arts is None else arts
     seen = np.zeros(int(arts.max()) + 1, bool)
     seen[arts] = True
     return np.flatnonzero(seen)
@@ -48,11 +47,10 @@ def first_docs(docs: np.ndarray, doc_article: np.ndarray) -> np.ndarray:
     return first[first >= 0]
 
 
-def source_counts(docs, doc_article, doc_source, source_names, one=None) -> list[dict]:
-    """[{"key": outlet, "count": articles}] most first (then by name); no-outlet left out.
-    ``one``: ``first_docs(docs, doc_article)`` when already worked out."""
-    one = first_docs(docs, doc_article) if one is None else one
-    counts = np.bincount(doc_source[one], minlength=len(source_names)) if len(one) else []
+def source_counts(outlets: np.ndarray, source_names) -> list[dict]:
+    """[{"key": outlet, "count": articles}] most first (then by name), no-outlet left out;
+    ``outlets``: the outlet ordinal of each matching article."""
+    counts = np.bincount(outlets, minlength=len(source_names)) if len(outlets) else []
     out = [{"key": source_names[i], "count": int(c)} for i, c in enumerate(counts) if c and source_names[i]]
     out.sort(key=lambda x: (-x["count"], x["key"]))
     return out
@@ -111,11 +109,10 @@ def _counts_by_bucket(dates: np.ndarray, lo: int, hi: int, unit: str) -> tuple[l
     return keys, np.bincount(idx, minlength=len(keys))
 
 
-def date_counts(docs, doc_article, doc_date, unit: str | None = None, one=None) -> tuple[str, list[dict], int]:
-    """(unit, [{"key", "count"}] oldest first, undated articles) of the matching articles
-    (``one``: as for ``source_counts``)."""
-    one = first_docs(docs, doc_article) if one is None else one
-    dates = doc_date[one].astype(np.int64) if len(one) else np.zeros(0, np.int64)
+def date_counts(dates: np.ndarray, unit: str | None = None) -> tuple[str, list[dict], int]:
+    """(unit, [{"key", "count"}] oldest first, undated articles); ``dates``: the YYYYMMDD
+    of each matching article (0: none)."""
+    dates = np.asarray(dates, np.int64)
     undated = int((dates <= 0).sum())
     dated = dates[dates > 0]
     unit = unit or granularity(dated)
@@ -137,12 +134,6 @@ def with_gaps(buckets: list[dict], unit: str) -> list[dict]:
     counts = {b["key"]: b["count"] for b in buckets}
     return [{"key": k, "count": counts.get(k, 0)}
             for k in bucket_keys(number(buckets[0]["key"]), number(buckets[-1]["key"]), unit)]
-
-
-def undated_count(docs, doc_article, doc_date, one=None) -> int:
-    """How many of the matching articles have no date (``one``: as for ``source_counts``)."""
-    one = first_docs(docs, doc_article) if one is None else one
-    return int((doc_date[one] <= 0).sum()) if len(one) else 0
 
 
 def spelling_counts(docs, spelling_docs: list[tuple[str, np.ndarray]], doc_article, doc_source,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine.embedded.accel import title_key
+from .arrays import at_least_kth, kth_best
 from .engine.store import hash64_many
 from .postings import han_key, runs_of
 from .query import AllOf, AnyOf, Compiled, Literal, Match, Ranked, Without
@@ -530,19 +531,9 @@ def top_docs(score, k: int, nonzero=None) -> np.ndarray:
     if docs is None:
         # The k-th best of every 16th score is no better than the k-th best of all: when it
         # is above 0, only the documents scoring as much are looked at.
-        floor = _kth_best(score[::16], k) if len(score) > 64 * k else 0
+        floor = kth_best(score[::16], k) if len(score) > 64 * k else 0
         docs = np.flatnonzero(score >= floor) if floor > 0 else np.flatnonzero(score != 0)  # (bool scans)
-    if len(docs) > k:
-        vals = score[docs]
-        if len(vals) > 64 * k:  # the same, among the documents given
-            keep = vals >= _kth_best(vals[::16], k)
-            docs, vals = docs[keep], vals[keep]
-        docs = docs[vals >= _kth_best(vals, k)]
-    return docs
-
-
-def _kth_best(vals: np.ndarray, k: int):
-    return np.partition(vals, len(vals) - k)[len(vals) - k]
+    return docs[at_least_kth(score[docs], k)] if len(docs) > k else docs
 
 
 def title_gain(tf, length, avg, title_tf, title_len, title_avg, w: float) -> np.ndarray:

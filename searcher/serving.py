@@ -2,8 +2,8 @@
 
 The page and API run in a standard pre-fork WSGI server (gunicorn, threaded
 workers: keep-alive connections, one process per core; its C request parser,
-gunicorn-h1c, when installed), so searches use every core; the workers share the memory-mapped index and each opens a new snapshot
-when a commit lands.  A maintenance process runs merges in the background and,
+gunicorn-h1c, when installed), so searches use every core; the workers share the
+memory-mapped index and each opens a new snapshot when a commit lands.  A maintenance process runs merges in the background and,
 with ``--watch``, keeps folders of articles indexed.
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ import sys
 import time
 
 WATCH_EVERY = 1.0  # seconds between scans of watched folders
+MERGE_EVERY = 10.0  # seconds between looks at the merge policy
 # Request threads per worker process.  Two let a slow request (an export) share its worker;
 # more only take the GIL from one another: at 32 connections on 2 cores, 4 threads served 159
 # requests/s (p99 700 ms) where 2 served 195 (p99 464 ms), 218k paragraphs (bench/load.py).
 THREADS = 2
-MERGE_EVERY = 10.0  # seconds between looks at the merge policy
 
 
 def maintenance(index_dir: str, watch: list[str], engine_options: dict | None = None) -> None:
@@ -71,8 +71,9 @@ def warm_up(app) -> None:
     try:
         reader = app.extensions["searcher.engine"].reader()
         reader.names
-        repeats = reader.repeats
-        getattr(repeats, "prepare", lambda: repeats.classes)()
+        prepare = getattr(reader.repeats, "prepare", None)  # the embedded engine's repeat index
+        if prepare is not None:
+            prepare()
         for dictionary in (getattr(reader, "dictionary", None), EMPTY):  # the index's; plain jieba's (names)
             if dictionary is not None:
                 dictionary.segmenter()

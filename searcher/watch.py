@@ -27,7 +27,7 @@ class FolderWatcher:
         key = hashlib.sha256("\n".join(sorted(self.folders)).encode()).hexdigest()[:12]
         where = getattr(engine, "dir", None)
         if where is None:  # an engine without a folder (a cluster): keep the state in the cache folder
-            from .names.base import cache_dir
+            from .names.cache import cache_dir
 
             where = os.path.join(cache_dir(), "watch", getattr(engine, "index_name", "index"))
             os.makedirs(where, exist_ok=True)

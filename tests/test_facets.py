@@ -12,14 +12,18 @@ NAMES = ["", "明報", "中央社"]
 
 
 def test_source_counts_count_articles_not_paragraphs_and_leave_out_no_outlet():
-    out = fct.source_counts(np.arange(6), DOC_ARTICLE, DOC_SOURCE, NAMES)
+    def per_article(docs, values):
+        return values[fct.first_docs(docs, DOC_ARTICLE)]
+
+    out = fct.source_counts(per_article(np.arange(6), DOC_SOURCE), NAMES)
     assert out == [{"key": "明報", "count": 2}, {"key": "中央社", "count": 1}]
-    assert fct.source_counts(np.array([2]), DOC_ARTICLE, DOC_SOURCE, NAMES) == [{"key": "中央社", "count": 1}]
-    assert fct.source_counts(np.array([], int), DOC_ARTICLE, DOC_SOURCE, NAMES) == []
+    assert fct.source_counts(per_article(np.array([2]), DOC_SOURCE), NAMES) == [{"key": "中央社", "count": 1}]
+    assert fct.source_counts(per_article(np.array([], int), DOC_SOURCE), NAMES) == []
+    assert list(fct.articles_of(DOC_ARTICLE[[5, 0, 1, 3]])) == [0, 2, 3]
 
 
 def test_date_counts_by_month_with_undated_counted_and_gaps_put_back():
-    unit, buckets, undated = fct.date_counts(np.arange(6), DOC_ARTICLE, DOC_DATE)
+    unit, buckets, undated = fct.date_counts(DOC_DATE[fct.first_docs(np.arange(6), DOC_ARTICLE)])
     assert unit == "month" and undated == 1
     assert buckets == [{"key": "2025-01", "count": 1}, {"key": "2025-03", "count": 2}]
     assert fct.with_gaps(buckets, unit) == [{"key": "2025-01", "count": 1}, {"key": "2025-02", "count": 0},
@@ -27,7 +31,7 @@ def test_date_counts_by_month_with_undated_counted_and_gaps_put_back():
 
 
 def test_date_counts_by_day_for_a_short_range():
-    unit, buckets, undated = fct.date_counts(np.array([2, 5]), DOC_ARTICLE, DOC_DATE)
+    unit, buckets, undated = fct.date_counts(DOC_DATE[[2, 5]])
     assert unit == "day" and undated == 0
     assert buckets == [{"key": "2025-03-15", "count": 1}, {"key": "2025-03-20", "count": 1}]
     full = fct.with_gaps(buckets, unit)
@@ -42,7 +46,7 @@ def test_month_buckets_cross_a_year():
 
 def test_an_archive_of_many_decades_keeps_its_newest_months():
     docs = np.arange(3)
-    unit, buckets, _ = fct.date_counts(docs, docs, np.array([19520105, 19990615, 20241130]))
+    unit, buckets, _ = fct.date_counts(np.array([19520105, 19990615, 20241130]))
     assert unit == "month" and buckets[0]["key"] == "1952-01" and buckets[-1] == {"key": "2024-11", "count": 1}
     assert sum(b["count"] for b in buckets) == 3
     (entry,) = fct.spelling_counts(docs, [("x", docs)], docs, np.zeros(3, np.int32), [""],

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Iterable
 
-from .cache import cache_dir  # noqa: F401 - where callers have found it
+from .cache import cache_dir
 from .keys import CURATED_PATH, HAN_RE, LEXICON_PATH
 from ..normalize import simplify
 

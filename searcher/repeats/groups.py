@@ -3,8 +3,9 @@
 Groups are a function of the paragraphs an index holds now, read from the
 per-segment signatures (``signatures``) and near edges (``near``); the global
 arrays gathered from them can be kept by the engine between starts (``cache``),
-keyed by the segments they were gathered from.  An index built by any sequence of adds, replacements and deletes
-therefore shows exactly the groups a full build of the same articles shows.
+keyed by the segments they were gathered from.  An index built by any sequence of
+adds, replacements and deletes therefore shows exactly the groups a full build of
+the same articles shows.
 
 Kinds, in the order a paragraph's flag prefers them:
 
@@ -172,6 +173,7 @@ class RepeatIndex:
                  cache=None):
         self.segs = segments
         self.cache = cache  # get(name) -> {column: array} | None, put(name, columns): kept between starts
+        self._from_cache: set[str] = set()  # what was read from it (``prepare`` writes the rest)
         self.doc_class, self.doc_len = doc_class, doc_len
         self.doc_article, self.doc_n, self.doc_date = doc_article, doc_n, doc_date
         self.article_id = article_id
@@ -186,29 +188,30 @@ class RepeatIndex:
         is 100 MB, not to be written by every add)."""
         self._linked  # noqa: B018 - classes, edges, sentences
         if self.cache is not None:
-            for name, columns, value in (("classes", _Classes.COLUMNS, tuple(self.classes.columns().values())),
-                                         ("edges", _EDGES, self.edges), ("sentences", _SENTENCES, self.sentences)):
-                if self.cache.get(name) is None:
-                    self.cache.put(name, dict(zip(columns, value)))
+            for name, columns in (("classes", self.classes.columns()), ("edges", dict(zip(_EDGES, self.edges))),
+                                  ("sentences", dict(zip(_SENTENCES, self.sentences)))):
+                if name not in self._from_cache:
+                    self.cache.put(name, columns)
         return self
 
-    def _kept(self, name: str, columns: tuple[str, ...], make):
-        """``make()``'s tuple of arrays, read from the cache when it holds them (``prepare``
-        writes them)."""
+    def _cached(self, name: str, columns: tuple[str, ...]) -> dict | None:
+        """The columns ``prepare`` kept under ``name`` for these segments, or None."""
         got = self.cache.get(name) if self.cache is not None else None
-        if got is not None and set(got) == set(columns):
-            return tuple(got[k] for k in columns)
-        return make()
+        if got is None or set(got) != set(columns):
+            return None
+        self._from_cache.add(name)
+        return got
 
     @cached_property
     def classes(self) -> _Classes:
-        cols = self._kept("classes", _Classes.COLUMNS, lambda: tuple(_Classes(self).columns().values()))
-        return _Classes.from_columns(dict(zip(_Classes.COLUMNS, cols)))
+        got = self._cached("classes", _Classes.COLUMNS)
+        return _Classes.from_columns(got) if got is not None else _Classes(self)
 
     @cached_property
     def edges(self):
         """Near edges between units, as class indexes, both directions, sorted by source."""
-        return self._kept("edges", _EDGES, self._edges)
+        got = self._cached("edges", _EDGES)
+        return tuple(got[k] for k in _EDGES) if got is not None else self._edges()
 
     def _edges(self):
         c = self.classes
@@ -234,7 +237,8 @@ class RepeatIndex:
         """Sentences of units: (sentence hash, class index, length) sorted by sentence
         then class, one row per pair, and per row whether the sentence counts (held
         by 2..PARTIAL_MAX_POSTINGS units)."""
-        return self._kept("sentences", _SENTENCES, self._sentences)
+        got = self._cached("sentences", _SENTENCES)
+        return tuple(got[k] for k in _SENTENCES) if got is not None else self._sentences()
 
     def _sentences(self):
         c = self.classes

@@ -25,15 +25,23 @@ from ..store import load_array, save_arrays
 from . import layout
 
 
-def code_stamp(package) -> str:
-    """Sizes and modification times of a package's Python files."""
-    pkg = os.path.dirname(package.__file__)
+def files_stamp(paths) -> str:
+    """Paths, sizes and modification times of files (the code and data something was derived
+    with; a missing file is stamped as missing)."""
     parts = []
-    for f in sorted(os.listdir(pkg)):
-        if f.endswith(".py"):
-            st = os.stat(os.path.join(pkg, f))
-            parts.append((f, st.st_size, st.st_mtime_ns))
+    for path in paths:
+        try:
+            st = os.stat(path)
+            parts.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            parts.append((path, None, None))
     return repr(parts)
+
+
+def code_stamp(package) -> str:
+    """``files_stamp`` of a package's Python files."""
+    pkg = os.path.dirname(package.__file__)
+    return files_stamp(os.path.join(pkg, f) for f in sorted(os.listdir(pkg)) if f.endswith(".py"))
 
 
 def segments_digest(segments, stamp: str) -> str:

@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
 
+from ...facets import articles_of
 from ...ingest import IngestReport, fingerprint, read_sources
 from ..base import Engine, FacetRequest, Filters, Matches, Paragraph, Reader
 from . import layout, writer
 from .reader import Manager, Snapshot
-from ...facets import articles_of
-from .search_arrays import article_masks, count_facets, export_order, match
+from .search_arrays import article_masks, both, count_facets, export_order, match
 
 SHARD_MIN_PARAGRAPHS = 4000  # below this one process is faster than forking
 
@@ -85,33 +85,26 @@ def _names_stamp(curated) -> str:
     """What a name table depends on besides the mined pairs: the names code, its data files and
     the curated files (paths, sizes, modification times)."""
     from ... import names
+    from .derived import files_stamp
 
     pkg = os.path.dirname(names.__file__)
     files = sorted(os.path.join(pkg, f) for f in os.listdir(pkg) if f.endswith(".py"))
     data = os.path.join(os.path.dirname(pkg), "data")
     files += sorted(os.path.join(data, f) for f in os.listdir(data)) if os.path.isdir(data) else []
-    parts = []
-    for f in [*files, *curated]:
-        try:
-            st = os.stat(f)
-            parts.append((f, st.st_size, st.st_mtime_ns))
-        except OSError:
-            parts.append((f, None, None))
-    return repr(parts)
+    return files_stamp([*files, *curated])
 
 
 def cached_table(index_dir: str, key, build):
     """The name table for ``key`` (mined digest, curated files): read from the index's cache
     folder when this code built it before (0.4 s at 1M paragraphs instead of 2-5 s at every
     start), else built and written there (atomically; a read-only index just builds)."""
+    import gc
     import hashlib
     import pickle
 
     digest = hashlib.sha256(repr((key, _names_stamp(key[1]))).encode("utf-8")).hexdigest()[:32]
     folder = os.path.join(index_dir, layout.CACHE)
     path = os.path.join(folder, f"names-{digest}.pickle")
-    import gc
-
     enabled = gc.isenabled()
     gc.disable()  # a table is ~200k objects, none garbage: collections while loading cost 2-3x
     try:
@@ -376,9 +369,9 @@ class EmbeddedReader(Reader):
         snap = self.snap
         docs, scores = self.evaluate(compiled)
         arts = snap.doc_article[docs]
-        matched = articles_of(docs, snap.doc_article, arts)
+        matched = articles_of(arts)
         date_keep, outlet_keep = article_masks(snap, matched, filters)
-        keep = date_keep if outlet_keep is None else outlet_keep if date_keep is None else date_keep & outlet_keep
+        keep = both(date_keep, outlet_keep)
         if keep is not None and not keep.all():
             wanted = np.zeros(max(snap.narticles, 1), bool)
             wanted[matched[keep]] = True

@@ -48,7 +48,6 @@ class _Stored:
             # per-document offsets, read in pure Python (0.36 s for 1M paragraphs), to the
             # first read of this segment: a start opens every segment, a search reads few.
             # (Whoosh 2.7.4's per-document reader, pinned: its open column files and readers.)
-            pd = getattr(self.reader, "_perdoc", None)
             if pd is not None and hasattr(pd, "_colfiles") and hasattr(pd, "_get_column_file"):
                 pd._colfiles["_stored"] = pd._get_column_file("_stored")
                 self._ready = False
@@ -141,12 +140,10 @@ class Snapshot:
 
     def _load_articles(self, index_dir: str) -> None:
         """``_articles``, or what it gave for the same segments, from the index's cache."""
-        from . import reader
         from ..store import Strings, string_arrays
-        from .derived import DerivedArrays, segments_digest
+        from .derived import DerivedArrays, files_stamp, segments_digest
 
-        stamp = repr([(f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in (reader.__file__,)])
-        cache = DerivedArrays(index_dir, "articles", segments_digest(self.segments, stamp))
+        cache = DerivedArrays(index_dir, "articles", segments_digest(self.segments, files_stamp([__file__])))
         got = cache.get("articles")
         arrays = ("doc_article", "doc_outlet", "art_date", "art_outlet")
         if got is not None and {"ids.blob", "ids.off", "outlets.blob", "outlets.off", *arrays} == set(got):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import facets as fct
+from ...arrays import at_least_kth
 from ..base import ArticleMatch, FacetRequest, Filters, Matches
 
 _NO_DATE = 99999999
@@ -35,7 +36,8 @@ def article_masks(snap, arts: np.ndarray, filters: Filters):
     return date_keep, outlet_keep
 
 
-def _both(a, b):
+def both(a, b):
+    """Two ``article_masks`` masks together (None: keeps everything)."""
     return b if a is None else a if b is None else a & b
 
 
@@ -48,10 +50,10 @@ def count_facets(snap, arts, date_keep, outlet_keep, docs, kept_docs, request: F
     others apply every filter.  ``arts``: the matching articles (sorted ordinals) with their
     ``article_masks``; ``docs`` the matching paragraphs, ``kept_docs`` those the filters
     keep; ``spelling_docs(spelling)`` -> documents containing it."""
-    out = {"source": fct.source_counts(None, None, snap.art_outlet, snap.outlets, one=_some(arts, date_keep))}
-    unit, out["date"], _ = fct.date_counts(None, None, snap.art_date, one=_some(arts, _both(date_keep, outlet_keep)))
+    out = {"source": fct.source_counts(snap.art_outlet[_some(arts, date_keep)], snap.outlets)}
+    unit, out["date"], _ = fct.date_counts(snap.art_date[_some(arts, both(date_keep, outlet_keep))])
     out["date_unit"] = unit
-    out["undated"] = fct.undated_count(None, None, snap.art_date, one=_some(arts, outlet_keep))
+    out["undated"] = int((snap.art_date[_some(arts, outlet_keep)] <= 0).sum())
     spelling = []
     kept = np.sort(kept_docs) if request.spellings else docs[:0]
     for term, spellings in request.spellings:
@@ -71,7 +73,7 @@ def match(snap, docs, scores, sort: str, offset: int, limit: int, candidates: in
     if arts_all is None:
         arts_all = snap.doc_article[docs]
     if total is None:
-        total = len(fct.articles_of(docs, snap.doc_article, arts_all)) if len(docs) else 0
+        total = len(fct.articles_of(arts_all))
     need = offset + limit
     if limit <= 0:
         return Matches(total, [], int(len(docs)))
@@ -109,7 +111,7 @@ def _best_first(snap, docs, scores, arts, need, sort, candidates):
         if k < len(docs):
             # Everything scoring at least the k-th best score (ties included, so the
             # cut does not depend on how argpartition breaks them).
-            top = _at_least_kth(scores, k)
+            top = at_least_kth(scores, k)
         else:
             top = np.arange(len(docs))
         order = top[np.lexsort((snap.doc_n[docs[top]], arts[top], -scores[top]))]
@@ -134,15 +136,3 @@ def export_order(snap, docs, scores, sort: str) -> np.ndarray:
         keys = (snap.doc_n[docs], arts, -art_score, -d if sort == "date" else d)
     return docs[np.lexsort(keys)]
 
-
-def _at_least_kth(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of every score at least the k-th best (ties included), sorted.  The k-th best
-    of every 16th score is no better than the k-th best of all, so only the scores above it
-    are partitioned (a question at a million paragraphs matches half a million)."""
-    cand = None
-    if len(scores) > 64 * k:
-        sample = scores[::16]
-        cand = np.flatnonzero(scores >= np.partition(sample, len(sample) - k)[len(sample) - k])
-    vals = scores if cand is None else scores[cand]
-    top = np.flatnonzero(vals >= np.partition(vals, len(vals) - k)[len(vals) - k])
-    return top if cand is None else cand[top]

@@ -209,7 +209,7 @@ class OpenSearchEngine(Engine):
             if path and os.path.isfile(path) and (text is None or _read(path) == text):
                 out.append(path)
             elif text is not None:
-                from ...names.base import cache_dir
+                from ...names.cache import cache_dir
 
                 d = os.path.join(cache_dir(), "curated")
                 os.makedirs(d, exist_ok=True)

@@ -348,7 +348,7 @@ class OpenSearchReader(Reader):
         dated = [(int(b["key"]), int(b["doc_count"])) for b in aggs["kept"]["d"]["buckets"]]
         dates = np.repeat(np.array([d for d, _ in dated], np.int64), [c for _, c in dated]) if dated else \
             np.zeros(0, np.int64)
-        unit, date_list, _ = fct.date_counts(np.arange(len(dates)), np.arange(len(dates)), dates)
+        unit, date_list, _ = fct.date_counts(dates)
         out = {"source": source, "date": date_list, "date_unit": unit,
                "undated": int(aggs["undated"]["doc_count"])}
         spelling = []
