@@ -27,3 +27,13 @@ def test_jiebas_own_dictionary_is_the_bundled_file():
     assert len(words) == len(ref)
     sample = list(ref.items())[::5003]
     assert all(words.get(w) == v for w, v in sample) and "烏克蘭" not in words
+
+
+def test_character_frequencies_are_compiled_with_the_dictionary(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEARCHER_CACHE_DIR", str(tmp_path))
+    source = tmp_path / "dict.txt"
+    source.write_text("中国 100 ns\n国家 30 n\n克兰 3 nr\n家 7\n", encoding="utf-8")
+    words = jw.load(str(source))
+    # names (ns, nr) count for nothing: a character is ordinary by the plain words holding it
+    assert words.char_freq() == {"国": 30, "家": 37}
+    assert jw.load(str(source)).char_freq() == {"国": 30, "家": 37}  # mapped from the cache

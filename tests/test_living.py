@@ -235,6 +235,34 @@ def test_accelerators_stay_aligned_with_whoosh_after_merges(small):
     assert search(reader, SearchParams(q="阿拉斯加")).total == 4 + 3
 
 
+def test_a_reader_from_before_a_merge_reads_the_files_the_merge_removed(small):
+    """Stored fields are read from a memory map of Whoosh's column file: a search that
+    started before a merge (an older snapshot) still reads the paragraphs of the segments
+    the merge unlinked, the same text Whoosh's own reader gives."""
+    from searcher.ingest import Article
+    from whoosh import index as windex
+
+    for k in range(3):
+        small.change([Article(f"m{k}", "t", "2025-02-0%d" % (k + 1), [f"第{k}段合併前的文字，阿拉斯加。"])], [])
+    before = small.reader()
+    paras = {before.key(d): before.paragraph(d).text for d in range(before.snap.ndocs) if before.snap.live[d]}
+    files = set(os.listdir(small.dir))
+    toc = writer.latest_toc(_storage(small.dir))
+    writer.merge_once(small.dir, segments_to_merge=[s.segid for s in toc.segments])
+    kept = {f"MAIN_{s.segid}._stored.col" for s in writer.latest_toc(_storage(small.dir)).segments}
+    gone = {f for f in files if f.endswith("._stored.col")} - kept  # the merged segments' files
+    assert len(gone) >= 4 and len(kept) == 1
+    for f in gone:  # as the clean-up after later commits removes them
+        os.remove(os.path.join(small.dir, f))
+    fresh = type(before)(before.engine, before.snap)  # the old snapshot, no paragraph read cached yet
+    assert {k: fresh.paragraph(d).text for d in range(before.snap.ndocs) if before.snap.live[d]
+            for k in [before.key(d)]} == paras
+    with windex.open_dir(small.dir).searcher() as s:
+        whoosh = {(f["article"], f["n"]): f["text"] for f in s.all_stored_fields()}
+    after = small.reader()
+    assert {after.key(d): after.paragraph(d).text for d in range(after.snap.ndocs)} == whoosh == paras
+
+
 def test_a_second_writer_waits_then_refuses_clearly(small):
     from searcher.engine.embedded.layout import Lock
 

@@ -128,3 +128,28 @@ def test_pinyin_finds_a_known_name_the_segmenter_splits(table):
     assert applied[0].understood == "泽连斯基" and "澤倫斯基" in got
     none, _ = expand(table, MemoryCorpus([("a", 1, "基輔今天天氣晴朗。")]), "zeliansiji")
     assert none == []  # the name is not in the index: searched as typed
+
+
+def test_names_inside_mixed_text_are_the_spans_every_lookup_finds(table, monkeypatch):
+    """The span shortcuts (keys of Han runs, characters no key holds) find the names a lookup
+    of every span would: questions with punctuation, digits and Latin around the names."""
+    import random
+
+    from searcher.names import expansion
+
+    rng = random.Random(5)
+    names = ["川普", "普京", "澤倫斯基", "拜登", "Donald Trump", "習近平", "蒲亭", "馬克宏", "特朗普"]
+    glue = ["？", "，", "在1974年", "說了什麼", " ", "的", "與", "NBA", "《", "》", "·", "和", "總統"]
+    texts = ["".join(rng.choice(names if rng.random() < 0.4 else glue) for _ in range(rng.randint(2, 7)))
+             for _ in range(80)]
+    got = [[(a, b) for a, b, _ in Expander(table)._names_inside(t)] for t in texts]
+
+    class EverySpan:  # no key characters: every span is looked up with its own key
+        lookup = staticmethod(table.lookup)
+
+    monkeypatch.setattr(expansion, "_han_runs", lambda text: [None] * len(text))
+    plain = Expander(table)
+    plain.table = EverySpan()
+    reference = [[(a, b) for a, b, _ in plain._names_inside(t)] for t in texts]
+    assert got == reference
+    assert sum(map(len, got)) >= 40  # the texts hold names, and they are found

@@ -243,15 +243,18 @@ class Expander:
         latin = [(a, b) for w, a, b, _ in pieces if not is_chinese(w)]
         cands = []
         n = len(text)
-        # All Han: a span's key is the span of the text's key (keys fold Han characters one by
-        # one), so the ~8 lookups per character do not each normalise their span again.
-        keys = norm_key(text) if text and all(HAN_RE.match(c) for c in text) else None
-        if keys is not None and len(keys) != n:
-            keys = None
+        # A span inside a run of Han characters has for key the span of the run's key (keys
+        # fold Han characters one by one), so the ~8 lookups per character do not each
+        # normalise their span again; only spans with other characters are normalised.
+        run_of = _han_runs(text)
+        # A span holding a character whose key has a character no key has is no name.
+        chars = self.table.key_chars() if hasattr(self.table, "key_chars") else None
+        stop = _next_foreign(text, chars, run_of)
         for a in range(n):
-            for b in range(min(n, a + MAX_NAME_CHARS), a + 1, -1):
-                if keys is not None:
-                    g = self.table.lookup_key(keys[a:b])
+            for b in range(min(n, a + MAX_NAME_CHARS, stop[a]), a + 1, -1):
+                run = run_of[a]
+                if run is not None and run is run_of[b - 1]:
+                    g = self.table.lookup_key(run[1][a - run[0]:b - run[0]])
                 else:
                     sub = text[a:b]
                     if sub != sub.strip():
@@ -273,6 +276,43 @@ class Expander:
             if all(b <= x or a >= y for x, y, _ in taken):
                 taken.append((a, b, g))
         return sorted(taken, key=lambda t: t[0])
+
+
+def _han_runs(text: str) -> list:
+    """For each character of ``text``: (start, key) of the run of Han characters it is in,
+    when that run's key has one character per character; else None."""
+    out: list = [None] * len(text)
+    i, n = 0, len(text)
+    while i < n:
+        if not HAN_RE.match(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and HAN_RE.match(text[j]):
+            j += 1
+        key = norm_key(text[i:j])
+        if len(key) == j - i:
+            out[i:j] = [(i, key)] * (j - i)
+        i = j
+    return out
+
+
+def _next_foreign(text: str, chars, run_of) -> list[int]:
+    """For each position: where the next character (that one or later) is that no lookup
+    key can hold (its own key has a character outside ``chars``), or ``len(text)``.
+    Spaces never stop a span (keys fold runs of them); ``run_of``: ``_han_runs(text)``."""
+    n = len(text)
+    out = [n] * (n + 1)
+    if chars is None:
+        return out
+    for i in range(n - 1, -1, -1):
+        c, run = text[i], run_of[i]
+        if run is not None:
+            foreign = run[1][i - run[0]] not in chars
+        else:
+            foreign = not c.isspace() and not set(norm_key(c)) <= chars
+        out[i] = i if foreign else out[i + 1]
+    return out
 
 
 def _cuts_known_word(pieces, x: int) -> bool:

@@ -22,7 +22,7 @@ from .cache import cache_dir
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: the characters' frequencies in non-name words (``char_freq``)
 
 
 def dict_path() -> str:
@@ -55,8 +55,17 @@ class JiebaWords:
         self.tag = load_array(folder, "tag")
         with open(os.path.join(folder, "tags.txt"), encoding="utf-8") as f:
             self.tags = f.read().split("\n")
-        if len(self.freq) != len(self.words) or len(self.tag) != len(self.words):
+        with open(os.path.join(folder, "chars.txt"), encoding="utf-8") as f:
+            self._chars = f.read()
+        self._char_freq = load_array(folder, "char_freq")
+        if len(self.freq) != len(self.words) or len(self.tag) != len(self.words) \
+                or len(self._chars) != len(self._char_freq):
             raise ValueError(f"{folder}: columns of different lengths")
+
+    def char_freq(self) -> dict[str, int]:
+        """character -> the summed frequency of the words holding it, over the words not
+        tagged as names (``keys.NAME_TAGS``): how ordinary a character is."""
+        return dict(zip(self._chars, self._char_freq.tolist()))
 
     @staticmethod
     def compile(entries: dict[str, tuple[int, str]], folder: str) -> None:
@@ -68,6 +77,19 @@ class JiebaWords:
                              "tag": np.array([tag_id[t] for _, t in entries.values()], np.uint16)})
         with open(os.path.join(folder, "tags.txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(tags))
+        from collections import Counter
+
+        from .keys import NAME_TAGS
+
+        general: Counter = Counter()
+        for w, (freq, tag) in entries.items():
+            if tag not in NAME_TAGS:
+                for c in w:
+                    general[c] += freq
+        chars = "".join(general)
+        with open(os.path.join(folder, "chars.txt"), "w", encoding="utf-8", newline="") as f:
+            f.write(chars)
+        save_arrays(folder, {"char_freq": np.array([general[c] for c in chars], np.int64)})
 
     def __len__(self) -> int:
         return len(self.words)

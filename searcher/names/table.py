@@ -279,6 +279,7 @@ class TableBuilder:
                 amb_index[k] = gids
         index = {k: v for k, v in index.items() if v is not None}
         t._index = index
+        t.key_chars()  # kept with the table (its cache), not worked out by the first search
         t._ambiguous = amb_index
         t.refused = list(self.refused)
         t.mined = [{"zh": k[2], "alias": k[3], "id": k[0], "n": k[1], "status": v}
@@ -446,6 +447,13 @@ class NameTable:
     def keys(self):
         """Every lookup key (norm_key of a member)."""
         return self._index.keys()
+
+    def key_chars(self) -> frozenset:
+        """Every character of a lookup key: a string holding another folds to no key."""
+        chars = self.__dict__.get("_key_chars")
+        if chars is None:
+            chars = self.__dict__["_key_chars"] = frozenset("".join(self._index))
+        return chars
 
     def stats(self) -> dict:
         return dict(self._stats)

@@ -61,12 +61,7 @@ def char_scores() -> dict[str, float]:
                     for c in form:
                         if HAN_RE.match(c):
                             names[c] += 1
-                general = Counter()
-                for w, (f, t) in jieba_dict().items():
-                    if t in NAME_TAGS:
-                        continue
-                    for c in w:
-                        general[c] += f
+                general = Counter(jieba_dict().char_freq())  # compiled with the dictionary
                 n1 = sum(names.values()) or 1
                 n2 = sum(general.values()) or 1
                 chars = set(names) | set(general)

@@ -24,6 +24,7 @@ from functools import cached_property
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
@@ -49,7 +50,7 @@ class _Stored:
             # first read of this segment: a start opens every segment, a search reads few.
             # (Whoosh 2.7.4's per-document reader, pinned: its open column files and readers.)
             if pd is not None and hasattr(pd, "_colfiles") and hasattr(pd, "_get_column_file"):
-                pd._colfiles["_stored"] = pd._get_column_file("_stored")
+                pd._colfiles["_stored"] = _mapped_column(storage, segment, pd)
                 self._ready = False
             else:
                 self.reader.stored_fields(0)
@@ -67,6 +68,37 @@ class _Stored:
             if self._perdoc is not None:  # what SegmentReader.stored_fields returns, without its
                 return self._perdoc.stored_fields(docnum)  # check for fields our schema never drops
             return self.reader.stored_fields(docnum)
+
+
+class _MappedFile(BufferFile):
+    """Whoosh's in-memory file over a memory map of a segment file, without the copy its
+    ``BufferFile`` makes (a ``BytesIO`` of the whole buffer): a stored-fields read is a slice
+    of the map, where a read of the file was a seek and a read system call."""
+
+    def __init__(self, mapped, name=None):  # (BufferFile's attributes; no BytesIO)
+        self._buf = mapped
+        self._name = name
+        self.file = mapped  # closed with the file
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+
+def _mapped_column(storage, segment, perdoc):
+    """(file, offset, length) of a segment's stored-fields column as Whoosh's per-document
+    reader holds it, memory-mapped (an unlinked file stays mapped, as an open one stays
+    readable); the file as Whoosh opens it when it cannot be mapped."""
+    import mmap
+
+    from whoosh.codec.whoosh3 import W3Codec
+
+    name = W3Codec.column_filename(segment, "_stored")
+    try:
+        with open(os.path.join(storage.folder, name), "rb") as f:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return perdoc._get_column_file("_stored")
+    return _MappedFile(mapped, name=name), 0, len(mapped)
 
 
 def _close(reader) -> None:
