@@ -64,3 +64,28 @@ def test_date_filter_and_pager_links_on_page(client):
     assert 'rel="next"' in html and "page=2" in html
     r = client.get("/", query_string={"q": "阿拉斯加", "from": "2025-09-01"})
     assert r.get_data(as_text=True).count('class="hit"') == 1
+
+
+def test_api_search_answers_the_same_without_flask_machinery(app, tmp_path):
+    """GET /api/search is answered by a WSGI shortcut (DirectSearch): the same status, body
+    and headers as the Flask view, for results, bad parameters, odd encodings; a HEAD, and a
+    search on an index not built, still go to Flask (a 503 with the reason)."""
+    from searcher.web import DirectSearch, create_app
+
+    assert isinstance(app.wsgi_app, DirectSearch)
+    direct = app.test_client()
+    view_app = create_app({"TESTING": True, "ENGINE_OBJECT": app.extensions["searcher.engine"]})
+    view_app.wsgi_app = view_app.wsgi_app.wsgi_app  # the Flask view alone
+    view = view_app.test_client()
+    queries = ["q=普京", "q=川普&op=or&limit=3&page=2", "q=阿拉斯加&sort=-date&from=2025-01-01",
+               "q=", "limit=5", "q=x&page=0", "q=%E6%99%AE%E4%BA%AC&exclude=%E6%99%AE%E4%B8%81",
+               "q=%ff%fe", "q=a+b&variants=maybe", "q=普京&source=新聞網&source=&undated=only&to=2025-12-31"]
+    for qs in queries:
+        a, b = direct.get("/api/search?" + qs), view.get("/api/search?" + qs)
+        assert (a.status_code, a.data) == (b.status_code, b.data), qs
+        assert sorted(a.headers.items()) == sorted(b.headers.items()), qs
+    assert {direct.get("/api/search?" + qs).status_code for qs in queries} == {200, 400}
+    assert direct.head("/api/search?q=普京").status_code == 200
+    missing = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "none")}).test_client()
+    r = missing.get("/api/search?q=普京")
+    assert r.status_code == 503 and "searcher build" in r.get_json()["error"]
