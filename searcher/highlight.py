@@ -9,6 +9,8 @@ query time: that is what the index and the analyzer are for.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from functools import lru_cache
 from html import escape
@@ -115,12 +117,20 @@ def _window(text: str, spans, size: int) -> tuple[int, int]:
         return 0, len(text)
     if not spans:
         return _snap(text, 0, size, spans)
-    # The window of `size` characters that covers the most marked characters.
+    # The window of `size` characters that covers the most marked characters (the first of
+    # equals).  Spans are sorted and disjoint: what a window covers is the lengths of the
+    # spans it reaches, less what sticks out of its two ends.
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
+    before = list(itertools.accumulate((b - a for a, b in spans), initial=0))
     best, best_start = -1, 0
-    for a, _ in spans:
+    for a in starts:
         start = max(0, min(a - size // 4, len(text) - size))
         end = start + size
-        covered = sum(max(0, min(b, end) - max(x, start)) for x, b in spans)
+        i, j = bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)
+        covered = 0
+        if i < j:
+            covered = before[j] - before[i] - max(0, start - starts[i]) - max(0, ends[j - 1] - end)
         if covered > best:
             best, best_start = covered, start
     return _snap(text, best_start, best_start + size, spans)

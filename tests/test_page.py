@@ -435,3 +435,29 @@ def test_decades_of_articles_draw_a_bar_a_year_and_the_api_keeps_months(tmp_path
         a = args_of(href.replace("&amp;", "&"))
         assert a["from"] == [key + "-01-01"] and a["to"] == [key + "-12-31"]
         assert client.get(href.replace("&amp;", "&").replace("/?", "/api/search?")).get_json()["total"] == int(count)
+
+
+def test_a_long_paragraphs_passage_is_the_stretch_with_the_most_marks():
+    """Of a paragraph longer than a passage, the passage shows the window (as placed at each
+    match) that covers the most marked characters, the first of equals, before its edges move
+    to clause boundaries."""
+    import random
+
+    from searcher import highlight as hl
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        n = rng.randint(40, 700)
+        text = "".join(rng.choice("甲乙丙丁戊，。a ") for _ in range(n))
+        pts = sorted(rng.sample(range(n + 1), 2 * rng.randint(1, 15)))
+        spans: list = []
+        for a, b in zip(pts[::2], pts[1::2]):
+            if b > a and not (spans and a <= spans[-1][1]):
+                spans.append((a, b))
+        size = rng.choice([30, 180])
+        if n <= size:
+            continue
+        placed = [max(0, min(a - size // 4, n - size)) for a, _ in spans]
+        cover = [sum(max(0, min(b, s + size) - max(a, s)) for a, b in spans) for s in placed]
+        best = placed[cover.index(max(cover))]
+        assert hl._window(text, spans, size) == hl._snap(text, best, best + size, spans)
