@@ -7,6 +7,10 @@ a bound taken from a sample.
 uint64 class hashes and 64 ms for 1M int32 where a sort and a comparison of neighbours take
 28 ms and 4 ms.  The hot callers (a writer's live classes, repeat groups, near pairs) use
 ``unique`` below; results are identical (sorted distinct values, same dtype).
+
+``np.lexsort`` of two keys took 0.37 s for the million near edges of a million paragraphs,
+already sorted segment by segment; ``order_by`` packs two small keys into one and sorts that
+stably (timsort runs through the sorted stretches): 7 ms, the same order.
 """
 from __future__ import annotations
 
@@ -37,3 +41,35 @@ def at_least_kth(vals: np.ndarray, k: int) -> np.ndarray:
         sub = vals[cand]
         return cand[sub >= kth_best(sub, k)]
     return np.flatnonzero(vals >= kth_best(vals, k))
+
+
+_PACK = 31  # bits of the second key in a packed pair (both keys non-negative, below 2**31)
+
+
+def order_by(first, then) -> np.ndarray:
+    """The permutation ``np.lexsort((then, first))`` gives: by ``first``, then by ``then``,
+    rows equal in both in their input order."""
+    first, then = np.asarray(first), np.asarray(then)
+    if (len(first) and first.dtype.kind in "iu" and then.dtype.kind in "iu"
+            and int(first.min()) >= 0 and int(then.min()) >= 0
+            and int(first.max()) < 1 << _PACK and int(then.max()) < 1 << _PACK):
+        key = (first.astype(np.int64) << _PACK) | then.astype(np.int64)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((then, first))
+
+
+def order_by_hash(hashes, then) -> np.ndarray:
+    """An order by 64-bit ``hashes``, then by ``then`` (small non-negative integers), as
+    ``np.lexsort((then, hashes))`` but for rows equal in both, which come in some order:
+    for callers whose such rows are equal in everything they gather.  A sort of the hashes,
+    then one stable sort of (rank of the hash, then): 0.26 s where lexsort took 0.39 s for
+    1.7M sentence rows."""
+    hashes, then = np.asarray(hashes), np.asarray(then)
+    if not len(hashes):
+        return np.zeros(0, np.intp)
+    by_hash = np.argsort(hashes)
+    h = hashes[by_hash]
+    rank = np.zeros(len(h), np.int64)
+    rank[1:] = h[1:] != h[:-1]
+    np.cumsum(rank, out=rank)
+    return by_hash[order_by(rank, then[by_hash])]

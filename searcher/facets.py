@@ -102,11 +102,31 @@ def _bucket_index(dates: np.ndarray, lo: int, unit: str) -> np.ndarray:
     return (y * 12 + m - 1) - ((lo // 10000) * 12 + lo // 100 % 100 - 1)
 
 
-def _counts_by_bucket(dates: np.ndarray, lo: int, hi: int, unit: str) -> tuple[list[str], np.ndarray]:
-    keys = bucket_keys(lo, hi, unit)
+def _bucket_count(lo: int, hi: int, unit: str) -> int:
+    """How many buckets ``bucket_keys(lo, hi, unit)`` lists, without listing them."""
+    if unit == "day":
+        n = (_day(hi) - _day(lo)).days + 1
+    else:
+        n = (hi // 10000 * 12 + hi // 100 % 100) - (lo // 10000 * 12 + lo // 100 % 100) + 1
+    return max(0, min(n, MAX_BUCKETS))
+
+
+def _key_at(lo: int, i: int, unit: str) -> str:
+    """``bucket_keys(lo, ...)[i]``."""
+    if unit == "day":
+        return (_day(lo) + _dt.timedelta(days=i)).isoformat()
+    y, m = divmod(lo // 10000 * 12 + lo // 100 % 100 - 1 + i, 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+def _counts_by_bucket(dates: np.ndarray, lo: int, hi: int, unit: str) -> list[tuple[str, int]]:
+    """(bucket key, count) of the buckets from ``lo`` to ``hi`` that hold dates, oldest first
+    (the keys of the others are never written: decades of months are a thousand strings)."""
+    n = _bucket_count(lo, hi, unit)
     idx = _bucket_index(dates, lo, unit)
-    idx = idx[(idx >= 0) & (idx < len(keys))]
-    return keys, np.bincount(idx, minlength=len(keys))
+    counts = np.bincount(idx[(idx >= 0) & (idx < n)], minlength=n)
+    filled = np.flatnonzero(counts)
+    return [(_key_at(lo, i, unit), c) for i, c in zip(filled.tolist(), counts[filled].tolist())]
 
 
 def date_counts(dates: np.ndarray, unit: str | None = None) -> tuple[str, list[dict], int]:
@@ -118,9 +138,8 @@ def date_counts(dates: np.ndarray, unit: str | None = None) -> tuple[str, list[d
     unit = unit or granularity(dated)
     if not len(dated):
         return unit, [], undated
-    keys, counts = _counts_by_bucket(dated, int(dated.min()), int(dated.max()), unit)
-    return unit, [{"key": keys[i], "count": c} for i, c in zip(np.flatnonzero(counts).tolist(),
-                                                                 counts[counts > 0].tolist())], undated
+    return unit, [{"key": k, "count": c} for k, c in _counts_by_bucket(dated, int(dated.min()), int(dated.max()),
+                                                                        unit)], undated
 
 
 def with_gaps(buckets: list[dict], unit: str) -> list[dict]:
@@ -161,8 +180,7 @@ def spelling_counts(docs, spelling_docs: list[tuple[str, np.ndarray]], doc_artic
             span: dict[str, list[str]] = {}  # outlet -> [first, last] date it used this spelling
             if dated.any():
                 d = dates[dated]
-                keys, bc = _counts_by_bucket(d, int(d.min()), int(d.max()), unit)
-                by_date = {k: int(c) for k, c in zip(keys, bc) if c}
+                by_date = dict(_counts_by_bucket(d, int(d.min()), int(d.max()), unit))
                 s = src[dated]
                 lo = np.full(len(source_names), np.iinfo(np.int64).max)
                 hi = np.zeros(len(source_names), np.int64)

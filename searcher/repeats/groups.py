@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..arrays import unique
+from ..arrays import order_by, order_by_hash, unique
 from .near import expand_ranges
 from .signatures import MIN_CHARS, ClassTable
 
@@ -226,7 +226,7 @@ class RepeatIndex:
         if not src:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         src, dst, sim = np.concatenate(src), np.concatenate(dst), np.concatenate(sim)
-        order = np.lexsort((dst, src))
+        order = order_by(src, dst)
         src, dst, sim = src[order], dst[order], sim[order]
         keep = np.ones(len(src), bool)
         keep[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
@@ -262,7 +262,7 @@ class RepeatIndex:
             z = np.zeros(0, np.int64)
             return np.zeros(0, np.uint64), z, z, np.zeros(0, bool)
         sent, owner, slen = np.concatenate(sent), np.concatenate(owner), np.concatenate(slen).astype(np.int64)
-        order = np.lexsort((owner, sent))
+        order = order_by_hash(sent, owner)  # (a sentence twice in a unit: rows alike in all)
         sent, owner, slen = sent[order], owner[order], slen[order]
         if len(sent):
             cut = np.flatnonzero(sent[1:] != sent[:-1]) + 1
