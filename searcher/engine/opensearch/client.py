@@ -40,6 +40,10 @@ from opensearchpy.exceptions import TransportError
 URL_ENV = "SEARCHER_OPENSEARCH_URL"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 BULK_WAIT = 90  # seconds a bulk request may take: more than the cluster's one minute for a primary
+# Seconds documents refused during a failover (503: no primary yet) are resent for, at least: a
+# node's death on a loaded machine took longer than the 30 s of other requests to settle (a CI
+# run: 30 documents of one shard refused for 30 s), and an indexing job should outlast it.
+BULK_RETRY_FOR = 120
 
 
 class OpenSearchError(EngineError):
@@ -354,10 +358,10 @@ class Client:
                                           "reason": f"{err.get('type', '')}: {err.get('reason', '')}".strip(": ")})
             if retry:
                 if deadline is None:
-                    deadline = time.monotonic() + self.retry_for
+                    deadline = time.monotonic() + max(self.retry_for, BULK_RETRY_FOR)
                 if time.monotonic() + self._delay(attempt) > deadline:
                     raise OpenSearchError(f"the OpenSearch cluster at {', '.join(self.urls)} kept refusing "
-                                          f"{len(retry)} documents for {self.retry_for:.0f} s "
+                                          f"{len(retry)} documents for {max(self.retry_for, BULK_RETRY_FOR):.0f} s "
                                           f"({result.indexed} indexed so far)")
                 result.retries += len(retry)
                 self._sleep(self._delay(attempt))
