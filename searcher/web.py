@@ -43,6 +43,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                    ("Referrer-Policy", "same-origin"))  # on every response
 LANG_COOKIE = "hl"
 # Search parameters an article link carries: it highlights what was searched, and its
 # "back to results" link returns to the same results.
@@ -77,9 +79,8 @@ def create_app(test_config=None) -> Flask:
 
     @app.after_request
     def headers(resp):
-        resp.headers.setdefault("Content-Security-Policy", CSP)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in SECURITY_HEADERS:
+            resp.headers.setdefault(name, value)
         chosen = i18n.pick(request.args.get("hl"))
         if chosen and not request.path.startswith("/api/"):
             resp.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax")
@@ -468,8 +469,6 @@ class DirectSearch:
         self.app = app
         self.wsgi_app = wsgi_app
         self.engine = app.extensions["searcher.engine"]
-        self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "same-origin")]
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != self.PATH or environ.get("REQUEST_METHOD") != "GET":
@@ -479,7 +478,7 @@ class DirectSearch:
         except Exception:  # noqa: BLE001 - the view answers it (a 503 with the reason, ...)
             return self.wsgi_app(environ, start_response)
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *self.headers])
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *SECURITY_HEADERS])
         return [body]
 
 
@@ -564,7 +563,7 @@ def openapi():
     return jsonify(document())
 
 
-__all__ = ["create_app", "make_expander"]
+__all__ = ["create_app"]
 
 
 # ------------------------------------------------------------------ writes

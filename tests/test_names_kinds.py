@@ -144,8 +144,12 @@ def test_names_inside_mixed_text_are_the_spans_every_lookup_finds(table, monkeyp
              for _ in range(80)]
     got = [[(a, b) for a, b, _ in Expander(table)._names_inside(t)] for t in texts]
 
-    class EverySpan:  # no key characters: every span is looked up with its own key
+    class EverySpan:  # no shortcut: every span is looked up with its own key
         lookup = staticmethod(table.lookup)
+
+        @staticmethod
+        def key_chars():
+            return None
 
     monkeypatch.setattr(expansion, "_han_runs", lambda text: [None] * len(text))
     plain = Expander(table)

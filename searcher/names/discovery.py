@@ -52,8 +52,8 @@ def name_like(word: str) -> bool:
         return False
     e = jieba_dict().get(s)
     if e is not None and e[1] not in NAME_TAGS:
-        return False  # a dictionary word (checked before the readings: they load pypinyin)
-    return looks_transliterated(s) and syllables(s) is not None  # (readings last: pypinyin loads slowly)
+        return False  # a dictionary word
+    return looks_transliterated(s) and syllables(s) is not None  # readings last: pypinyin loads slowly
 
 
 def _context(corpus, word: str):

@@ -248,7 +248,7 @@ class Expander:
         # normalise their span again; only spans with other characters are normalised.
         run_of = _han_runs(text)
         # A span holding a character whose key has a character no key has is no name.
-        chars = self.table.key_chars() if hasattr(self.table, "key_chars") else None
+        chars = self.table.key_chars()
         stop = _next_foreign(text, chars, run_of)
         for a in range(n):
             for b in range(min(n, a + MAX_NAME_CHARS, stop[a]), a + 1, -1):
@@ -299,7 +299,7 @@ def _han_runs(text: str) -> list:
 
 def _next_foreign(text: str, chars, run_of) -> list[int]:
     """For each position: where the next character (that one or later) is that no lookup
-    key can hold (its own key has a character outside ``chars``), or ``len(text)``.
+    key can hold (its own key has a character outside ``chars``; None: any can), or ``len(text)``.
     Spaces never stop a span (keys fold runs of them); ``run_of``: ``_han_runs(text)``."""
     n = len(text)
     out = [n] * (n + 1)

@@ -14,11 +14,13 @@ import hashlib
 import logging
 import os
 import threading
+from collections import Counter
 
 import numpy as np
 
 from ..engine.store import Strings, load_array, save_arrays, save_strings
 from .cache import cache_dir
+from .keys import NAME_TAGS
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +79,6 @@ class JiebaWords:
                              "tag": np.array([tag_id[t] for _, t in entries.values()], np.uint16)})
         with open(os.path.join(folder, "tags.txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(tags))
-        from collections import Counter
-
-        from .keys import NAME_TAGS
-
         general: Counter = Counter()
         for w, (freq, tag) in entries.items():
             if tag not in NAME_TAGS:

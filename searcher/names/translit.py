@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 
 from ..normalize import simplify
-from .keys import COMMON_FREQ, HAN_RE, LEXICON_PATH, NAME_TAGS, common_word_freq, jieba_dict, read_table
+from .keys import COMMON_FREQ, HAN_RE, LEXICON_PATH, common_word_freq, jieba_dict, read_table
 
 _lock = threading.Lock()
 _pos_tokenizer = None

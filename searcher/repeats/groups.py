@@ -157,18 +157,19 @@ class _Classes:
         return self.docs[self.start[i]:self.start[i] + self.count[i]]
 
 
-def _index_of_targets(c: _Classes, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """``c.index(dst)`` for a segment's edges.  They are stored both ways, so every target is
-    a source too: the segment's distinct sources (sorted) are looked up among all classes,
-    and each target among them (a search in an array the size of the segment's, where a
-    search of the unsorted targets among all classes missed the CPU cache on most)."""
-    if not len(dst):
-        return c.index(dst)
+def _edge_classes(c: _Classes, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(c.index(src), c.index(dst))`` for a segment's edges.  They are stored both ways, so
+    every target is a source too: the segment's distinct sources are looked up among all
+    classes once, and both ends among them (a search in an array the size of the segment's,
+    where a search of the unsorted targets among all classes missed the CPU cache on most)."""
+    if not len(src):
+        return c.index(src), c.index(dst)
     keys = unique(src)
+    at = c.index(keys)
     pos = np.minimum(np.searchsorted(keys, dst), len(keys) - 1)
     if not (keys[pos] == dst).all():  # not stored both ways after all
-        return c.index(dst)
-    return c.index(keys)[pos]
+        return at[np.searchsorted(keys, src)], c.index(dst)
+    return at[np.searchsorted(keys, src)], at[pos]
 
 
 _EDGES = ("src", "dst", "sim")
@@ -231,7 +232,7 @@ class RepeatIndex:
         c = self.classes
         src, dst, sim = [], [], []
         for s in self.segs:
-            a, b = c.index(np.asarray(s.e_src)), _index_of_targets(c, np.asarray(s.e_src), np.asarray(s.e_dst))
+            a, b = _edge_classes(c, np.asarray(s.e_src), np.asarray(s.e_dst))
             ok = (a >= 0) & (b >= 0)
             ok[ok] &= c.unit[a[ok]] & c.unit[b[ok]]
             src.append(a[ok])
