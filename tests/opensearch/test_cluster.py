@@ -162,6 +162,10 @@ def test_bulk_indexing_while_a_node_dies_loses_nothing_acknowledged(whole_again,
 
     with connect(c.urls) as client:
         client.create_index(index_name, settings={"number_of_shards": 3, "number_of_replicas": 1})
+        # Every shard has its replica started before the node dies: a replica still recovering
+        # cannot take over, and the shard would wait for the dead node (on a loaded machine the
+        # replicas of a new index can take longer to start than the first batches to go in).
+        assert c.wait_for("green")["status"] == "green"
         result = client.bulk_index(index_name, docs, batch_docs=100, progress=kill_midway)
         killer[0].join()
         assert not victim.alive()

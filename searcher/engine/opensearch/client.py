@@ -345,6 +345,7 @@ class Client:
                 return
             result.batches += 1
             retry = []
+            why = ""
             for (doc_id, lines), item in zip(pending, resp["items"]):
                 op, r = next(iter(item.items()))
                 status = r.get("status", 0)
@@ -352,6 +353,7 @@ class Client:
                     result.indexed += 1
                 elif status in RETRY_STATUSES:
                     retry.append((doc_id, lines))
+                    why = why or _refusal(status, r.get("error"))
                 else:
                     err = r.get("error") or {}
                     result.failed.append({"id": doc_id, "status": status,
@@ -362,11 +364,18 @@ class Client:
                 if time.monotonic() + self._delay(attempt) > deadline:
                     raise OpenSearchError(f"the OpenSearch cluster at {', '.join(self.urls)} kept refusing "
                                           f"{len(retry)} documents for {max(self.retry_for, BULK_RETRY_FOR):.0f} s "
-                                          f"({result.indexed} indexed so far)")
+                                          f"({result.indexed} indexed so far); the last refusal: {why}")
                 result.retries += len(retry)
                 self._sleep(self._delay(attempt))
                 attempt += 1
             pending = retry
+
+
+def _refusal(status: int, err) -> str:
+    """A bulk item's refusal for a message: its status and OpenSearch's own reason."""
+    if isinstance(err, dict):
+        return f"{status} {err.get('type', '')}: {err.get('reason', '')}".rstrip(": ")
+    return f"{status} {err or ''}".rstrip()
 
 
 def _batches(docs: Iterable[tuple], index: str, max_docs: int,
